@@ -1,0 +1,3 @@
+"""connmock: OpenAPI-first mock server and contract suite for four vendors' connection APIs."""
+
+__version__ = "0.1.0"

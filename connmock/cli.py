@@ -1,0 +1,126 @@
+"""The `connmock` command: serve the mock, check an implementation, and maintain the specs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from openapi import VENDORS
+
+DEFAULT_PORT = 8080
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="connmock", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the stateful mock of all four vendors")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--vendor", choices=VENDORS, help="serve only this vendor, mounted at /")
+    serve.add_argument("--seed", type=int, default=0, help="seed for the Faker data")
+    serve.add_argument("--fixtures", type=Path, help="seed records file (default: the bundled fixtures/seed.yaml)")
+    serve.add_argument("--latency-ms", type=int, default=0, help="delay every API answer by this much")
+    serve.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
+    serve.add_argument("--admin-token", help="require this token (X-Connmock-Admin-Token) on /__connmock/*")
+    serve.add_argument("--public-url", help="base URL to put in links handed out (default: from each request)")
+    serve.add_argument("--no-cors", action="store_true", help="turn CORS off (on by default)")
+
+    spec = commands.add_parser("spec", help="merge or validate the OpenAPI documents")
+    spec_commands = spec.add_subparsers(dest="spec_command", required=True)
+    spec_commands.add_parser("merge", help="rebuild openapi/merged.yaml from the four vendor specs")
+    spec_commands.add_parser("validate", help="validate and lint all five documents")
+
+    fixtures = commands.add_parser("fixtures", help="print valid create payloads as JSON")
+    fixtures.add_argument("vendor", choices=VENDORS)
+    fixtures.add_argument("--count", type=int, default=3)
+    fixtures.add_argument("--seed", type=int, default=0)
+    fixtures.add_argument("--tenant", help="tenant id whose seeded objects to use (default: the first)")
+    return parser
+
+
+def banner(base_url: str, vendors: tuple[str, ...], single: bool, fixtures: Path | None) -> str:
+    """What `serve` prints: every base URL and every demo key, so a frontend can start at once."""
+    from fixtures import load_seed
+
+    seed = load_seed(fixtures)
+    lines = [f"connmock serving on {base_url}  (Swagger UI: {base_url}/ui/, tenants: {base_url}/__connmock/tenants)"]
+    for vendor in vendors:
+        lines.append(f"  {vendor:8} {base_url}{'' if single else '/' + vendor}")
+    for tenant in seed.tenants:
+        lines.append(f"tenant {tenant.id} ({tenant.name}):")
+        if "xpander" in vendors:
+            keys = ", ".join(f"{u.id}={u.api_key}" for u in tenant.xpander_users)
+            lines.append(f"  xpander  x-api-key: {keys}")
+        if "openint" in vendors:
+            lines.append(f"  openint  Authorization: Bearer {tenant.openint_api_key}")
+        if "vercel" in vendors:
+            lines.append(f"  vercel   Authorization: Bearer {tenant.vercel_token}  (team {tenant.vercel_team.id})")
+        if "nango" in vendors:
+            lines.append(f"  nango    Authorization: Bearer {tenant.nango_secret_key}")
+    return "\n".join(lines)
+
+
+def serve(args: argparse.Namespace, out: TextIO) -> int:
+    import logging
+
+    import uvicorn
+
+    from mock_server import Settings, create_app
+
+    vendors = (args.vendor,) if args.vendor else VENDORS
+    settings = Settings(
+        vendors=vendors,
+        single_vendor_at_root=bool(args.vendor),
+        seed=args.seed,
+        fixtures_path=args.fixtures,
+        latency_ms=args.latency_ms,
+        max_body_bytes=args.max_body_bytes,
+        admin_token=args.admin_token,
+        public_url=args.public_url,
+        cors=not args.no_cors,
+    )
+    app = create_app(settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(banner(f"http://{shown_host}:{args.port}", vendors, bool(args.vendor), args.fixtures), file=out, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
+                timeout_graceful_shutdown=1)
+    return 0
+
+
+def spec_command(args: argparse.Namespace, out: TextIO) -> int:
+    from connmock.spec.lint import lint_all
+    from connmock.spec.merge import write_merged
+
+    if args.spec_command == "merge":
+        print(f"wrote {write_merged()}", file=out)
+        return 0
+    problems = lint_all(VENDORS)
+    for problem in problems:
+        print(problem, file=out)
+    print(f"{len(problems)} problem(s) in {len(VENDORS) + 1} documents" if problems
+          else f"all {len(VENDORS) + 1} documents valid", file=out)
+    return 1 if problems else 0
+
+
+def fixtures_command(args: argparse.Namespace, out: TextIO) -> int:
+    from fixtures.factories import create_requests
+
+    requests = create_requests(args.vendor, args.count, seed=args.seed, tenant_id=args.tenant)
+    print(json.dumps([r.as_dict() for r in requests], indent=2), file=out)
+    return 0
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    stream = out or sys.stdout
+    handlers = {"serve": serve, "spec": spec_command, "fixtures": fixtures_command}
+    return handlers[args.command](args, stream)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

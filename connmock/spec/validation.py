@@ -1,0 +1,290 @@
+"""Validate JSON values against OpenAPI 3.0 schemas and report *every* offending field.
+
+Two engines, one answer: a compiled `fastjsonschema` validator decides quickly whether a value is valid
+(the common case), and only when it is not does the slower walker below collect the full list of
+`FieldError`s that the vendors' error envelopes need. The walker understands the OpenAPI parts that plain
+JSON Schema lacks (`nullable`, `discriminator`), so a discriminated union reports the selected variant's
+fields instead of "matches none of the variants".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import fastjsonschema
+
+Path = tuple[str | int, ...]
+
+# Keys of OpenAPI schema objects that JSON Schema validators must not see.
+OPENAPI_ONLY_KEYS = frozenset(
+    {"nullable", "discriminator", "example", "examples", "writeOnly", "readOnly", "deprecated", "xml",
+     "externalDocs", "title", "description", "default"}
+)
+CHECKED_FORMATS = frozenset({"date-time", "email", "uuid", "uri"})
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One offending field: where (`path`), what rule (`kind`), and the facts a vendor message needs."""
+
+    path: Path
+    kind: str  # missing | type | enum | pattern | min_length | max_length | minimum | maximum | min_items
+    # | max_items | max_properties | unknown_key | format | discriminator | no_variant
+    message: str
+    expected: str | None = None
+    received: str | None = None
+    value: Any = None
+    options: tuple[Any, ...] = field(default=())
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a Python value (`undefined` is used by callers for a missing one)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def type_matches(expected: str, value: Any) -> bool:
+    actual = json_type(value)
+    if expected == "number":
+        return actual in ("integer", "number")
+    if expected == "integer" and actual == "number":
+        return float(value).is_integer()
+    return actual == expected
+
+
+def format_ok(fmt: str, value: str) -> bool:
+    try:
+        if fmt == "date-time":
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return "T" in value or " " in value
+        if fmt == "uuid":
+            UUID(value)
+            return True
+    except ValueError:
+        return False
+    if fmt == "email":
+        return bool(EMAIL.match(value))
+    if fmt == "uri":
+        return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$", value))
+    return True
+
+
+def to_json_schema(schema: Any) -> Any:
+    """Translate an inlined OpenAPI 3.0 schema into plain JSON Schema (draft 4) for the fast engine."""
+    if isinstance(schema, list):
+        return [to_json_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in OPENAPI_ONLY_KEYS or key.startswith("x-"):
+            continue
+        if key == "format" and value not in CHECKED_FORMATS:
+            continue
+        if key in ("properties", "patternProperties"):
+            out[key] = {name: to_json_schema(sub) for name, sub in value.items()}
+        else:
+            out[key] = to_json_schema(value)
+    if schema.get("nullable"):
+        if "type" in out:
+            out["type"] = [out["type"], "null"] if isinstance(out["type"], str) else [*out["type"], "null"]
+        if "enum" in out and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+    return out
+
+
+def compile_fast(schema: dict[str, Any]) -> Callable[[Any], Any]:
+    formats = {name: (lambda v, n=name: not isinstance(v, str) or format_ok(n, v)) for name in CHECKED_FORMATS}
+    return fastjsonschema.compile(to_json_schema(schema), formats=formats)  # type: ignore[no-any-return]
+
+
+class SchemaValidator:
+    """Validate values against one schema: fast yes/no, then the full error list on failure."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        self._fast = compile_fast(schema)
+
+    def errors(self, value: Any) -> list[FieldError]:
+        try:
+            self._fast(value)
+            return []
+        except fastjsonschema.JsonSchemaValueException as exc:
+            found = list(walk(self.schema, value, ()))
+            if found:
+                return found
+            path = tuple(part for part in (exc.path or [])[1:])
+            return [FieldError(path=path, kind="invalid", message=exc.message)]
+
+
+def walk(schema: dict[str, Any], value: Any, path: Path) -> Iterator[FieldError]:
+    """Yield every violation of `schema` by `value` (an OpenAPI 3.0 schema with `$ref`s inlined)."""
+    if value is None:
+        if schema.get("nullable") or not schema_constrains_type(schema):
+            return
+        yield FieldError(path, "type", f"expected {schema_type_name(schema)}, received null",
+                         expected=schema_type_name(schema), received="null")
+        return
+    for sub in schema.get("allOf", []):
+        yield from walk(sub, value, path)
+    for key in ("oneOf", "anyOf"):
+        if key in schema:
+            yield from walk_union(schema, schema[key], value, path)
+    expected = schema.get("type")
+    if expected and not type_matches(expected, value):
+        yield FieldError(path, "type", f"expected {expected}, received {json_type(value)}",
+                         expected=expected, received=json_type(value), value=value)
+        return
+    if "enum" in schema and value not in schema["enum"]:
+        yield FieldError(path, "enum", f"expected one of {schema['enum']}", received=json_type(value),
+                         value=value, options=tuple(schema["enum"]))
+    if isinstance(value, str):
+        yield from walk_string(schema, value, path)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield from walk_number(schema, value, path)
+    elif isinstance(value, list):
+        yield from walk_array(schema, value, path)
+    elif isinstance(value, dict):
+        yield from walk_object(schema, value, path)
+
+
+def schema_constrains_type(schema: dict[str, Any]) -> bool:
+    return any(key in schema for key in ("type", "enum", "oneOf", "anyOf", "allOf", "properties"))
+
+
+def schema_type_name(schema: dict[str, Any]) -> str:
+    if "type" in schema:
+        return str(schema["type"])
+    for key in ("allOf", "oneOf", "anyOf"):
+        for sub in schema.get(key, []):
+            if "type" in sub:
+                return str(sub["type"])
+    return "object" if "properties" in schema else "value"
+
+
+def walk_string(schema: dict[str, Any], value: str, path: Path) -> Iterator[FieldError]:
+    if "minLength" in schema and len(value) < schema["minLength"]:
+        yield FieldError(path, "min_length", f"must contain at least {schema['minLength']} character(s)",
+                         value=value, options=(schema["minLength"],))
+    if "maxLength" in schema and len(value) > schema["maxLength"]:
+        yield FieldError(path, "max_length", f"must contain at most {schema['maxLength']} character(s)",
+                         value=value, options=(schema["maxLength"],))
+    if "pattern" in schema and not re.search(schema["pattern"], value):
+        yield FieldError(path, "pattern", f"must match pattern {schema['pattern']}", value=value,
+                         options=(schema["pattern"],))
+    fmt = schema.get("format")
+    if fmt in CHECKED_FORMATS and not format_ok(fmt, value):
+        yield FieldError(path, "format", f"must be a valid {fmt}", value=value, options=(fmt,))
+
+
+def walk_number(schema: dict[str, Any], value: float, path: Path) -> Iterator[FieldError]:
+    if "minimum" in schema and value < schema["minimum"]:
+        yield FieldError(path, "minimum", f"must be greater than or equal to {schema['minimum']}",
+                         value=value, options=(schema["minimum"],))
+    if "maximum" in schema and value > schema["maximum"]:
+        yield FieldError(path, "maximum", f"must be less than or equal to {schema['maximum']}",
+                         value=value, options=(schema["maximum"],))
+
+
+def walk_array(schema: dict[str, Any], value: list[Any], path: Path) -> Iterator[FieldError]:
+    if "minItems" in schema and len(value) < schema["minItems"]:
+        yield FieldError(path, "min_items", f"must contain at least {schema['minItems']} item(s)",
+                         value=value, options=(schema["minItems"],))
+    if "maxItems" in schema and len(value) > schema["maxItems"]:
+        yield FieldError(path, "max_items", f"must contain at most {schema['maxItems']} item(s)",
+                         value=value, options=(schema["maxItems"],))
+    items = schema.get("items")
+    if isinstance(items, dict):
+        for index, item in enumerate(value):
+            yield from walk(items, item, (*path, index))
+
+
+def walk_object(schema: dict[str, Any], value: dict[str, Any], path: Path) -> Iterator[FieldError]:
+    properties: dict[str, Any] = schema.get("properties", {})
+    for name in schema.get("required", []):
+        if name not in value:
+            sub = properties.get(name, {})
+            yield FieldError((*path, name), "missing", "Required", expected=schema_type_name(sub),
+                             received="undefined")
+    if "maxProperties" in schema and len(value) > schema["maxProperties"]:
+        yield FieldError(path, "max_properties", f"must have at most {schema['maxProperties']} properties",
+                         options=(schema["maxProperties"],))
+    extra = schema.get("additionalProperties", True)
+    for name, item in value.items():
+        if name in properties:
+            yield from walk(properties[name], item, (*path, name))
+        elif extra is False:
+            yield FieldError(path, "unknown_key", f'Unrecognized key: "{name}"', value=name, options=(name,))
+        elif isinstance(extra, dict):
+            yield from walk(extra, item, (*path, name))
+
+
+def discriminator_values(variant: dict[str, Any], prop: str) -> list[Any]:
+    """The values a variant pins its discriminator property to (looking through `allOf`)."""
+    found = list(variant.get("properties", {}).get(prop, {}).get("enum", []))
+    for sub in variant.get("allOf", []):
+        found += discriminator_values(sub, prop)
+    return found
+
+
+def walk_union(schema: dict[str, Any], variants: list[dict[str, Any]], value: Any, path: Path
+               ) -> Iterator[FieldError]:
+    discriminator = schema.get("discriminator")
+    if discriminator and isinstance(value, dict):
+        prop = discriminator["propertyName"]
+        by_value = {v: variant for variant in variants for v in discriminator_values(variant, prop)}
+        if prop not in value:
+            yield FieldError((*path, prop), "missing", "Required", expected="string", received="undefined",
+                             options=tuple(by_value))
+            return
+        chosen = by_value.get(value[prop])
+        if chosen is None:
+            yield FieldError((*path, prop), "discriminator", "Invalid discriminator value",
+                             received=json_type(value[prop]), value=value[prop], options=tuple(by_value))
+            return
+        yield from walk(chosen, value, path)
+        return
+    attempts = [list(walk(variant, value, path)) for variant in variants]
+    if any(not errors for errors in attempts):
+        return
+    same_type = [errs for errs, variant in zip(attempts, variants, strict=True)
+                 if not any(e.kind == "type" and e.path == path for e in errs)
+                 and schema_type_name(variant) in (json_type(value), "value")]
+    if len(same_type) == 1:
+        yield from same_type[0]
+        return
+    yield FieldError(path, "no_variant", "does not match any of the allowed shapes", received=json_type(value),
+                     value=value)
+
+
+def apply_defaults(schema: dict[str, Any], value: Any) -> Any:
+    """Fill in `default`s of absent object properties, recursively (the value is changed in place)."""
+    if not isinstance(value, dict):
+        return value
+    for sub in schema.get("allOf", []):
+        apply_defaults(sub, value)
+    for name, sub in schema.get("properties", {}).items():
+        if name not in value and "default" in sub:
+            value[name] = sub["default"]
+        elif name in value:
+            apply_defaults(sub, value[name])
+    return value

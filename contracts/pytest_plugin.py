@@ -1,0 +1,1 @@
+"""pytest plugin: options for running the contract suite against any base URL."""

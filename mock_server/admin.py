@@ -1,0 +1,91 @@
+"""connmock's own endpoints: the index, per-vendor specs, tenants, the journal, reset."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.types import Receive, Scope
+
+from mock_server.vendors.base import Reply, VendorAdapter
+from mock_server.world import World
+
+ADMIN_PREFIX = "/__connmock/"
+ADMIN_TOKEN_HEADER = "x-connmock-admin-token"
+
+
+def origin_of(scope: Scope, world: World) -> str:
+    if world.settings.public_url:
+        return world.settings.public_url.rstrip("/")
+    host = Headers(scope=scope).get("host", "localhost")
+    return f"{scope.get('scheme', 'http')}://{host}"
+
+
+class Admin:
+    def __init__(self, world: World, adapters: dict[str, VendorAdapter], mounts: dict[str, str]) -> None:
+        self.world = world
+        self.adapters = adapters
+        self.mounts = mounts
+        self.vendor_specs = {v: f"{mount}/openapi.json" for v, mount in mounts.items() if mount}
+
+    async def handle(self, scope: Scope, receive: Receive) -> Reply | None:
+        path, method = scope["path"], scope["method"]
+        if path.startswith(ADMIN_PREFIX):
+            if not self.authorized(scope):
+                return Reply(401, {"error": "admin endpoints need the X-Connmock-Admin-Token header"})
+            return await self.admin(path[len(ADMIN_PREFIX):].rstrip("/"), method, scope)
+        if path == "/" and method in ("GET", "HEAD"):
+            return Reply(200, self.index(origin_of(scope, self.world)))
+        for vendor, spec_url in self.vendor_specs.items():
+            if path == spec_url and method == "GET":
+                return Reply(200, self.vendor_document(vendor))
+        return None
+
+    def authorized(self, scope: Scope) -> bool:
+        token = self.world.settings.admin_token
+        if not token:
+            return True
+        given = Headers(scope=scope).get(ADMIN_TOKEN_HEADER, "")
+        return hmac.compare_digest(given.encode(), token.encode())
+
+    async def admin(self, name: str, method: str, scope: Scope) -> Reply:
+        if name == "tenants" and method == "GET":
+            return Reply(200, self.tenants(origin_of(scope, self.world)))
+        if name == "requests" and method == "GET":
+            return Reply(200, {"requests": [e.as_dict() for e in self.world.journal.entries()]})
+        if name == "reset" and method == "POST":
+            await self.world.store.clear()
+            self.world.journal.clear()
+            return Reply(200, {"reset": True})
+        if name == "health" and method == "GET":
+            return Reply(200, {"status": "ok", "records": await self.world.store.size()})
+        return Reply(404, {"error": f"no admin endpoint {method} /__connmock/{name}"})
+
+    def index(self, origin: str) -> dict[str, Any]:
+        return {
+            "name": "connmock",
+            "vendors": [
+                {"vendor": v, "base_url": origin + self.mounts[v], "spec": f"{origin}{self.mounts[v]}/openapi.json",
+                 "operations": sorted(self.world.specs[v].spec.operations)}
+                for v in self.adapters
+            ],
+            "swagger_ui": origin + "/ui/",
+            "tenants": origin + "/__connmock/tenants",
+            "journal": origin + "/__connmock/requests",
+        }
+
+    def tenants(self, origin: str) -> dict[str, Any]:
+        out = []
+        for tenant in self.world.seed.tenants:
+            entry: dict[str, Any] = {"id": tenant.id, "name": tenant.name, "vendors": {}}
+            for vendor, adapter in self.adapters.items():
+                entry["vendors"][vendor] = {"base_url": origin + self.mounts[vendor], **adapter.describe_tenant(tenant)}
+            out.append(entry)
+        return {"tenants": out}
+
+    def vendor_document(self, vendor: str) -> dict[str, Any]:
+        document = dict(self.world.specs[vendor].spec.document)
+        document["servers"] = [{"url": self.mounts[vendor] or "/"}]
+        return document
+

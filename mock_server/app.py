@@ -1,0 +1,129 @@
+"""The app factory: `create_app(settings)` builds a fresh world and the ASGI app serving it.
+
+Layers, outermost first: CORS → the dispatcher (admin endpoints, index, per-vendor specs) → Connexion
+(Swagger UI, spec-driven routing) → the gate (auth, validation, handlers, vendor errors).
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from typing import Any
+from urllib.parse import unquote
+
+# Connexion imports Starlette's TestClient at import time, which warns about httpx; nothing here uses it.
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
+
+from connexion import AsyncApp
+from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from connmock.spec import SchemaValidator, spec_path
+from mock_server.admin import Admin
+from mock_server.fallback import Fallback, VendorExceptionMiddleware, compile_routes
+from mock_server.gate import Gate, OperationPlan, send_reply
+from mock_server.settings import Settings
+from mock_server.store import Store
+from mock_server.vendors import build_adapter
+from mock_server.vendors.base import VendorAdapter
+from mock_server.world import Clock, World, build_world
+
+EXPOSED_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Allow", "Retry-After"]
+
+
+def unreachable(**_: Any) -> None:
+    """Connexion wants a function per operation; the gate answers first, so this never runs."""
+    raise RuntimeError("operations are served by the gate")
+
+
+def build_plans(world: World, adapters: dict[str, VendorAdapter], merged: bool) -> dict[str, OperationPlan]:
+    """One plan per operation; a spec operation without a handler is a startup error."""
+    plans: dict[str, OperationPlan] = {}
+    for vendor, adapter in adapters.items():
+        spec = world.specs[vendor].spec
+        handlers = adapter.handlers()
+        missing = sorted(set(spec.operations) - set(handlers))
+        if missing:
+            raise RuntimeError(f"{vendor}: operations without a handler: {', '.join(missing)}")
+        for operation_id, operation in spec.operations.items():
+            schema = operation.body_schema()
+            key = f"{vendor}.{operation_id}" if merged else operation_id
+            plans[key] = OperationPlan(
+                vendor=vendor,
+                operation=operation,
+                adapter=adapter,
+                handler=handlers[operation_id],
+                body_validator=SchemaValidator(schema) if schema is not None else None,
+                body_required=bool(operation.request_body and operation.request_body.get("required")),
+                rules=world.rules(vendor, operation_id),
+            )
+    return plans
+
+
+def keep_encoded_slashes(scope: Scope) -> Scope:
+    """Rebuild `path` from `raw_path` so that `%2F` stays inside one segment (Vercel's `slack%2Fmy-bot`).
+
+    Every segment is decoded and then re-escapes only `%` and `/`; the gate unquotes path parameters.
+    """
+    raw = scope.get("raw_path")
+    if not raw or b"%" not in raw:
+        return scope
+    segments = raw.decode("latin-1").split("?", 1)[0].split("/")
+    path = "/".join(unquote(s).replace("%", "%25").replace("/", "%2F") for s in segments)
+    return {**scope, "path": path}
+
+
+class Dispatcher:
+    """Routes connmock's own endpoints, and everything else to Connexion."""
+
+    def __init__(self, api: ASGIApp, admin: Admin) -> None:
+        self.api = api
+        self.admin = admin
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            reply = await self.admin.handle(scope, receive)
+            if reply is not None:
+                await send_reply(reply, send, {})
+                return
+            scope = keep_encoded_slashes(scope)
+        await self.api(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None
+               ) -> ASGIApp:
+    """Build a fresh mock: its own store and journal, nothing shared with any other app."""
+    settings = settings or Settings()
+    world = build_world(settings, store=store, clock=clock)
+    adapters = {vendor: build_adapter(vendor, world) for vendor in settings.vendors}
+    merged = not settings.single_vendor_at_root
+    mounts = {vendor: settings.mount(vendor) for vendor in settings.vendors}
+    plans = build_plans(world, adapters, merged)
+    fallback = Fallback(adapters, {v: compile_routes(world.specs[v].spec, mounts[v]) for v in adapters}, mounts)
+    gate = functools.partial(Gate, world=world, plans=plans, mounts=mounts, fallback=fallback)
+    spec_name = "merged" if merged else settings.vendors[0]
+    urls = [{"url": f"{mounts[v]}/openapi.json", "name": v} for v in settings.vendors]
+    if merged:
+        urls.insert(0, {"url": "/openapi.json", "name": "all vendors (merged)"})
+    connexion_app = AsyncApp(
+        __name__,
+        middlewares=[ServerErrorMiddleware, functools.partial(VendorExceptionMiddleware, fallback=fallback),
+                     SwaggerUIMiddleware, RoutingMiddleware,
+                     LifespanMiddleware, gate],
+        resolver=Resolver(function_resolver=lambda _operation_id: unreachable),
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_config={"urls": urls} if merged else {}),
+    )
+    connexion_app.add_api(spec_path(spec_name), base_path="")
+    admin = Admin(world, adapters, mounts)
+    app: ASGIApp = Dispatcher(connexion_app, admin)
+    if settings.cors:
+        app = CORSMiddleware(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
+                             expose_headers=EXPOSED_HEADERS, allow_credentials=False, max_age=600)
+    return app
+

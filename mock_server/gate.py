@@ -1,0 +1,302 @@
+"""The gate: the one place every API operation passes through.
+
+Connexion's routing middleware has already matched the request to an operation of the spec; the gate
+then authenticates, parses and validates path, query and body against that operation (reporting every
+offending field), calls the vendor's handler, and renders any error in the vendor's own envelope. It
+answers the request itself, so Connexion's problem+json never leaks and no request is parsed twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+import orjson
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from connmock.spec import FieldError, SchemaValidator
+from connmock.spec.loader import Operation
+from connmock.spec.secrets import SecretRule, redact
+from connmock.spec.validation import apply_defaults, walk
+from mock_server.errors import (
+    CapacityReached,
+    InvalidRequest,
+    MalformedRequest,
+    PayloadTooLarge,
+    ServiceError,
+)
+from mock_server.fallback import Fallback
+from mock_server.forced import forced_reply
+from mock_server.journal import JournalEntry
+from mock_server.store import StoreFull
+from mock_server.vendors.base import Handler, Reply, RequestContext, VendorAdapter
+from mock_server.world import World
+
+logger = logging.getLogger("connmock")
+ROUTING = "connexion_routing"
+MAX_JSON_DEPTH = 64
+
+
+@dataclass(slots=True)
+class OperationPlan:
+    """Everything the gate needs for one operation, prepared once at startup."""
+
+    vendor: str
+    operation: Operation
+    adapter: VendorAdapter
+    handler: Handler
+    body_validator: SchemaValidator | None
+    body_required: bool
+    rules: tuple[SecretRule, ...]
+
+
+def json_depth(value: Any) -> int:
+    """Nesting depth of a parsed JSON value, computed without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return deepest
+
+
+async def read_body(receive: Receive, limit: int) -> bytes:
+    """Read the request body, giving up as soon as it passes `limit` bytes."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"Request body is larger than {limit} bytes")
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def parse_json(raw: bytes) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedRequest("Request body is not valid UTF-8", reason="invalid_encoding") from exc
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise MalformedRequest(str(exc).split(":")[0], reason="invalid_json") from exc
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise MalformedRequest(f"JSON nesting deeper than {MAX_JSON_DEPTH} levels", reason="too_deep")
+    return value
+
+
+def is_json_media(content_type: str) -> bool:
+    media = content_type.split(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def coerce(schema: dict[str, Any], raw: str) -> Any:
+    """Turn a query or path string into the type its schema declares (left as is when it cannot be)."""
+    kind = schema.get("type")
+    try:
+        if kind == "integer":
+            return int(raw)
+        if kind == "number":
+            return float(raw)
+    except ValueError:
+        return raw
+    if kind == "boolean" and raw.lower() in ("true", "false"):
+        return raw.lower() == "true"
+    if kind == "array":
+        items = schema.get("items", {})
+        return [coerce(items, part) for part in raw.split(",")] if raw else []
+    return raw
+
+
+def parse_query(operation: Operation, query_string: str, strict: bool) -> tuple[dict[str, Any], list[FieldError]]:
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    declared = {p["name"]: p for p in operation.parameters if p.get("in") == "query"}
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    deep: dict[str, dict[str, str]] = {}
+    for name, raw in pairs:
+        if "[" in name and name.endswith("]") and name.split("[", 1)[0] in declared:
+            base, key = name[:-1].split("[", 1)
+            deep.setdefault(base, {})[key] = raw
+            continue
+        param = declared.get(name)
+        if param is None:
+            if strict:
+                errors.append(FieldError((), "unknown_key", f'Unrecognized key: "{name}"', value=name, options=(name,)))
+            continue
+        schema = param.get("schema", {})
+        if schema.get("type") == "array" and param.get("explode", True) and name in values:
+            values[name] = [*values[name], *coerce(schema, raw)]
+        else:
+            values[name] = coerce(schema, raw)
+    values.update(deep)
+    for name, param in declared.items():
+        schema = param.get("schema", {})
+        if name not in values:
+            if param.get("required"):
+                errors.append(FieldError((name,), "missing", "Required", expected=schema.get("type", "string"),
+                                         received="undefined"))
+            elif "default" in schema:
+                values[name] = schema["default"]
+            continue
+        errors += walk(schema, values[name], (name,))
+    return values, errors
+
+
+def parse_path(operation: Operation, raw_params: dict[str, str]) -> tuple[dict[str, str], list[FieldError]]:
+    values: dict[str, str] = {}
+    errors: list[FieldError] = []
+    for param in operation.parameters:
+        if param.get("in") != "path":
+            continue
+        name = param["name"]
+        value = unquote(str(raw_params.get(name, "")))
+        values[name] = value
+        errors += walk(param.get("schema", {}), value, (name,))
+    return values, errors
+
+
+class Gate:
+    """ASGI middleware placed after Connexion's routing: runs every routed operation."""
+
+    def __init__(self, app: ASGIApp, *, world: World, plans: dict[str, OperationPlan], mounts: dict[str, str],
+                 fallback: Fallback):
+        self.app = app
+        self.world = world
+        self.plans = plans
+        self.mounts = mounts  # vendor -> mount path
+        self.fallback = fallback
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        routing = scope.get("extensions", {}).get(ROUTING, {}) if scope["type"] == "http" else {}
+        plan = self.plans.get(routing.get("operation_id") or "")
+        if plan is None:
+            unrouted = self.fallback.reply(scope["method"], scope["path"]) if scope["type"] == "http" else None
+            if unrouted is None:
+                await self.app(scope, receive, send)
+            else:
+                await send_reply(unrouted, send, {})
+            return
+        started = time.perf_counter()
+        if self.world.settings.latency_ms:
+            await asyncio.sleep(self.world.settings.latency_ms / 1000)
+        reply, body = await self.run(plan, scope, receive)
+        await send_reply(reply, send, plan.adapter.response_headers())
+        self.record(plan, scope, reply, body, started)
+
+    async def run(self, plan: OperationPlan, scope: Scope, receive: Receive) -> tuple[Reply, Any]:
+        body: Any = None
+        try:
+            headers = Headers(scope=scope)
+            principal = plan.adapter.authenticate(headers, plan.operation.operation_id)
+            path_params, path_errors = parse_path(plan.operation, scope.get("path_params", {}))
+            if path_errors:
+                raise InvalidRequest("Invalid path parameters", errors=path_errors, location="path")
+            query_string = scope.get("query_string", b"").decode("latin-1")
+            query, query_errors = parse_query(plan.operation, query_string, plan.adapter.strict_query)
+            if query_errors:
+                raise InvalidRequest("Invalid query parameters", errors=query_errors, location="query")
+            if plan.body_validator is not None:
+                body = await self.read_validated_body(plan, headers, receive)
+            forced = forced_reply(plan.operation, headers.get("prefer", ""), self.world)
+            if forced is not None:
+                return forced, body
+            origin = f"{scope.get('scheme', 'http')}://{headers.get('host', 'localhost')}"
+            origin = self.world.settings.public_url or origin
+            ctx = RequestContext(
+                vendor=plan.vendor,
+                operation_id=plan.operation.operation_id,
+                principal=principal,
+                path_params=path_params,
+                query=query,
+                body=body,
+                headers=headers,
+                base_url=origin + self.mounts[plan.vendor],
+                origin=origin,
+            )
+            return await plan.handler(ctx), body
+        except ServiceError as error:
+            return plan.adapter.render_error(error, plan.operation.operation_id), body
+        except StoreFull as error:
+            return plan.adapter.render_error(CapacityReached(str(error)), plan.operation.operation_id), body
+        except Exception as error:  # never a bare 500: the vendor's envelope, and no request data in the log
+            logger.error("unexpected %s in %s.%s", type(error).__name__, plan.vendor, plan.operation.operation_id)
+            failure = ServiceError("Internal server error", status=500)
+            return plan.adapter.render_error(failure, plan.operation.operation_id), body
+
+    async def read_validated_body(self, plan: OperationPlan, headers: Headers, receive: Receive) -> Any:
+        limit = self.world.settings.max_body_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(f"Request body is larger than {limit} bytes")
+        raw = await read_body(receive, limit)
+        content_type = headers.get("content-type", "")
+        if raw.strip() and content_type and not is_json_media(content_type):
+            raise MalformedRequest("Content-Type header must be application/json", reason="content_type")
+        body = parse_json(raw) if raw.strip() else None
+        assert plan.body_validator is not None
+        if body is None and not plan.body_required:
+            return None
+        errors = plan.body_validator.errors({} if body is None else body)
+        if errors:
+            raise InvalidRequest("Invalid request body", errors=errors, location="body",
+                                 extra={"body": body})
+        return apply_defaults(plan.body_validator.schema, body if body is not None else {})
+
+    def record(self, plan: OperationPlan, scope: Scope, reply: Reply, body: Any, started: float) -> None:
+        elapsed = (time.perf_counter() - started) * 1000
+        logger.info("%s %s %s -> %d (%.1f ms)", plan.vendor, scope["method"], scope["path"], reply.status, elapsed)
+        if self.world.journal is None:
+            return
+        self.world.journal.add(JournalEntry(
+            at=self.world.clock.now().isoformat(),
+            vendor=plan.vendor,
+            operation=plan.operation.operation_id,
+            method=scope["method"],
+            path=scope["path"],
+            query=redacted_query(scope.get("query_string", b"").decode("latin-1")),
+            status=reply.status,
+            duration_ms=round(elapsed, 2),
+            request_body=redact(body, plan.rules) if body is not None else None,
+            response_body=journal_response(plan, reply),
+        ))
+
+
+SECRET_QUERY = ("token", "key", "secret", "password")
+
+
+def redacted_query(query_string: str) -> str:
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    return "&".join(f"{k}={'[redacted]' if any(s in k.lower() for s in SECRET_QUERY) else v}" for k, v in pairs)
+
+
+def journal_response(plan: OperationPlan, reply: Reply) -> Any:
+    """Responses are journalled only for errors: success bodies may carry secrets the vendor returns."""
+    if reply.status < 400 or not isinstance(reply.body, dict):
+        return None
+    return reply.body
+
+
+async def send_reply(reply: Reply, send: Send, vendor_headers: dict[str, str]) -> None:
+    payload = b"" if reply.body is None or reply.status == 204 else orjson.dumps(reply.body)
+    headers = [(b"content-length", str(len(payload)).encode())]
+    if payload:
+        headers.append((b"content-type", f"{reply.content_type}; charset=utf-8".encode()))
+    for name, value in {**vendor_headers, **reply.headers}.items():
+        headers.append((name.lower().encode(), value.encode()))
+    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,30 @@
+"""Server settings: one frozen value passed to the app factory (no module-level state)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openapi import VENDORS
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What `connmock serve` can change; the defaults are what a frontend developer wants."""
+
+    vendors: tuple[str, ...] = VENDORS
+    single_vendor_at_root: bool = False  # `--vendor NAME`: that vendor mounted at `/`
+    seed: int = 0
+    fixtures_path: Path | None = None
+    latency_ms: int = 0
+    max_body_bytes: int = 1024 * 1024
+    journal_size: int = 500
+    store_capacity: int = 1_000_000
+    cors: bool = True
+    admin_token: str | None = None
+    public_url: str | None = None  # base URL used in links the mock hands out; default: from the request
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def mount(self, vendor: str) -> str:
+        """The path prefix a vendor's API lives under."""
+        return "" if self.single_vendor_at_root else f"/{vendor}"

@@ -1,0 +1,82 @@
+"""The in-memory store: dicts of bytes. Safe under concurrent requests because the server runs its
+handlers on one event loop and no method here awaits: each call runs to completion before another starts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mock_server.store.base import Index, StoreFull
+
+
+class MemoryStore:
+    def __init__(self, capacity: int = 1_000_000) -> None:
+        self.capacity = capacity
+        self._spaces: dict[str, dict[str, bytes]] = {}
+        self._counters: dict[str, int] = {}
+        self._records = 0
+
+    def _space(self, space: str) -> dict[str, bytes]:
+        return self._spaces.setdefault(space, {})
+
+    def _reserve(self) -> None:
+        if self._records >= self.capacity:
+            raise StoreFull(f"the store holds its maximum of {self.capacity} records")
+
+    async def get(self, space: str, key: str) -> bytes | None:
+        records = self._spaces.get(space)
+        return records.get(key) if records else None
+
+    async def insert(self, space: str, key: str, value: bytes, *, index: Index | None = None) -> bool:
+        records = self._space(space)
+        if key in records:
+            return False
+        if index is not None and index[1] in self._space(index[0]):
+            return False
+        self._reserve()
+        records[key] = value
+        self._records += 1
+        if index is not None:
+            self._space(index[0])[index[1]] = key.encode()
+        return True
+
+    async def upsert(self, space: str, key: str, change: Callable[[bytes | None], bytes]) -> bytes:
+        records = self._space(space)
+        old = records.get(key)
+        if old is None:
+            self._reserve()
+        new = change(old)
+        if old is None:
+            self._records += 1
+        records[key] = new
+        return new
+
+    async def update(self, space: str, key: str, change: Callable[[bytes], bytes]) -> bytes | None:
+        records = self._spaces.get(space)
+        if not records or key not in records:
+            return None
+        records[key] = change(records[key])
+        return records[key]
+
+    async def delete(self, space: str, key: str, *, index: Index | None = None) -> bytes | None:
+        records = self._spaces.get(space)
+        if not records or key not in records:
+            return None
+        if index is not None:
+            self._space(index[0]).pop(index[1], None)
+        self._records -= 1
+        return records.pop(key)
+
+    async def values(self, space: str) -> list[bytes]:
+        return list(self._spaces.get(space, {}).values())
+
+    async def next_id(self, space: str) -> int:
+        self._counters[space] = self._counters.get(space, 0) + 1
+        return self._counters[space]
+
+    async def size(self) -> int:
+        return self._records
+
+    async def clear(self) -> None:
+        self._spaces.clear()
+        self._counters.clear()
+        self._records = 0

@@ -1,0 +1,86 @@
+"""What every vendor adapter provides to the gate: authentication, its handlers, and its error envelope."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fixtures import Tenant
+from mock_server.errors import ServiceError
+from mock_server.world import World
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a tenant, and where the vendor has finer grains, a user or a customer."""
+
+    tenant: Tenant
+    user_id: str | None = None
+    kind: str = "org"  # org | customer
+    customer_id: str | None = None
+
+
+@dataclass(slots=True)
+class RequestContext:
+    vendor: str
+    operation_id: str
+    principal: Principal
+    path_params: dict[str, str]
+    query: dict[str, Any]
+    body: Any
+    headers: Mapping[str, str]
+    base_url: str  # where this vendor is mounted, e.g. http://127.0.0.1:8080/nango
+    origin: str  # e.g. http://127.0.0.1:8080
+
+
+@dataclass(slots=True)
+class Reply:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+
+Handler = Callable[[RequestContext], Awaitable[Reply]]
+
+
+class VendorAdapter(ABC):
+    """One vendor: build it with the world; the gate calls it for every operation of its spec."""
+
+    key: str
+    strict_query: bool = False  # unknown query parameters are rejected (Nango's zod strictObject)
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    @abstractmethod
+    def authenticate(self, headers: Mapping[str, str], operation_id: str) -> Principal:
+        """Return the caller or raise Unauthorized/Forbidden."""
+
+    @abstractmethod
+    def render_error(self, error: ServiceError, operation_id: str | None) -> Reply:
+        """The vendor's own status and envelope for an error."""
+
+    @abstractmethod
+    def handlers(self) -> dict[str, Handler]:
+        """operationId -> handler, one line per operation of the vendor's spec."""
+
+    def response_headers(self) -> dict[str, str]:
+        """Headers the vendor puts on every response."""
+        return {}
+
+    def tenant_by(self, attribute: str, value: str) -> Tenant | None:
+        """The seeded tenant whose `attribute` equals `value` (compared in constant time)."""
+        import hmac
+
+        found = None
+        for tenant in self.world.seed.tenants:
+            if hmac.compare_digest(str(getattr(tenant, attribute)).encode(), value.encode()):
+                found = tenant
+        return found
+
+    def describe_tenant(self, tenant: Tenant) -> dict[str, Any]:
+        """What `GET /__connmock/tenants` shows of this vendor for a tenant: its keys and seeded ids."""
+        return {}

@@ -1,0 +1,83 @@
+"""Everything one app instance shares: settings, seed records, store, journal, clock and ids.
+
+Built fresh by the app factory for every app, so tests never share state.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from faker import Faker
+from ulid import ULID
+
+from connmock.spec import Spec, load_spec
+from connmock.spec.secrets import SecretRule, secret_rules
+from fixtures import SeedData, load_seed
+from mock_server.journal import Journal
+from mock_server.settings import Settings
+from mock_server.store import MemoryStore, Store
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class IdSource:
+    """Fresh identifiers. Random (never seeded), so several workers can never mint the same id."""
+
+    def uuid4(self) -> str:
+        return str(uuid.uuid4())
+
+    def ulid(self) -> str:
+        return str(ULID())
+
+    def hex(self, length: int) -> str:
+        return os.urandom((length + 1) // 2).hex()[:length]
+
+
+@dataclass(slots=True)
+class VendorSpec:
+    spec: Spec
+    rules: dict[str, tuple[SecretRule, ...]]
+
+
+@dataclass(slots=True)
+class World:
+    settings: Settings
+    seed: SeedData
+    store: Store
+    journal: Journal
+    clock: Clock
+    ids: IdSource
+    faker: Faker
+    specs: dict[str, VendorSpec] = field(default_factory=dict)
+
+    def rules(self, vendor: str, operation_id: str) -> tuple[SecretRule, ...]:
+        return self.specs[vendor].rules.get(operation_id, ())
+
+
+def build_world(settings: Settings, store: Store | None = None, clock: Clock | None = None) -> World:
+    faker = Faker()
+    faker.seed_instance(settings.seed)
+    world = World(
+        settings=settings,
+        seed=load_seed(settings.fixtures_path),
+        store=store or MemoryStore(settings.store_capacity),
+        journal=Journal(settings.journal_size),
+        clock=clock or SystemClock(),
+        ids=IdSource(),
+        faker=faker,
+    )
+    for vendor in settings.vendors:
+        spec = load_spec(vendor)
+        world.specs[vendor] = VendorSpec(spec=spec, rules=secret_rules(spec))
+    return world

@@ -1,0 +1,32 @@
+"""Shared fixtures: a fresh mock per test (in-process), seed records, and a real server when a socket matters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from fixtures import SeedData, load_seed
+from mock_server import Settings, create_app
+from tests.support.api import ApiClient
+from tests.support.server import running
+
+
+@pytest.fixture
+def seed() -> SeedData:
+    return load_seed()
+
+
+@pytest.fixture
+def api() -> Iterator[ApiClient]:
+    """A client on a fresh app with all four vendors at /xpander, /openint, /vercel, /nango."""
+    client = ApiClient(create_app(Settings()))
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def live_url() -> Iterator[str]:
+    """Base URL of a fresh mock served by uvicorn on a free loopback port."""
+    with running(create_app(Settings())) as url:
+        yield url

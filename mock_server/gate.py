@@ -40,6 +40,7 @@ from mock_server.world import World
 logger = logging.getLogger("connmock")
 ROUTING = "connexion_routing"
 MAX_JSON_DEPTH = 64
+MAX_SAFE_INTEGER = 2**53 - 1
 
 
 @dataclass(slots=True)
@@ -109,7 +110,9 @@ def coerce(schema: dict[str, Any], raw: str) -> Any:
     kind = schema.get("type")
     try:
         if kind == "integer":
-            return int(raw)
+            number = int(raw)
+            # Past JavaScript's safe integers the vendors' servers cannot read the value either.
+            return number if abs(number) <= MAX_SAFE_INTEGER else raw
         if kind == "number":
             return float(raw)
     except ValueError:

@@ -11,7 +11,8 @@ from typing import Any
 
 from connmock.spec import FieldError
 
-STARTS_WITH = re.compile(r"^\^([A-Za-z0-9_-]+)$")  # `^ccfg_` is zod's startsWith('ccfg_')
+# `^ccfg_` is zod's startsWith('ccfg_'); `^conn_[^,]*$` too (the no-comma tail only keeps comma lists readable)
+STARTS_WITH = re.compile(r"^\^([A-Za-z0-9_-]+)(?:\[\^,\]\*\$)?$")
 SIZE_RULES = {  # kind -> (zod code, zod type, wording)
     "min_length": ("too_small", "string", "String must contain at least {n} character(s)"),
     "max_length": ("too_big", "string", "String must contain at most {n} character(s)"),

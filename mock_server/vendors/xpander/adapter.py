@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,8 +25,6 @@ class XpanderAdapter(VendorAdapter):
         key = headers.get("x-api-key")
         if not key:
             raise Unauthorized("Not authenticated")
-        import hmac
-
         match = None
         for known, owner in self.users.items():
             if hmac.compare_digest(known.encode(), key.encode()):
@@ -37,7 +36,15 @@ class XpanderAdapter(VendorAdapter):
 
     def render_error(self, error: ServiceError, operation_id: str | None) -> Reply:
         rules = self.world.rules(self.key, operation_id) if operation_id else ()
-        return errors.render(error, rules)
+        return errors.render(error, rules, self.field_order(operation_id))
+
+    def field_order(self, operation_id: str | None) -> tuple[str, ...]:
+        """The request model's fields in declaration order, the order pydantic reports errors in."""
+        spec = self.world.specs[self.key].spec
+        if operation_id not in spec.operations:
+            return ()
+        schema = spec.operation(operation_id).body_schema() or {}
+        return tuple(schema.get("properties", {}))
 
     def handlers(self) -> dict[str, Handler]:
         return {

@@ -8,46 +8,13 @@ from connmock.spec import FieldError
 from connmock.spec.secrets import SecretRule, rule_for, strip_write_only
 from mock_server.errors import InvalidRequest, MalformedRequest, ServiceError
 from mock_server.vendors.base import Reply
+from mock_server.vendors.xpander.words import NOT_A_MODEL, pydantic_words
 
-TYPE_CODES = {
-    "string": ("string_type", "Input should be a valid string"),
-    "boolean": ("bool_type", "Input should be a valid boolean"),
-    "integer": ("int_type", "Input should be a valid integer"),
-    "number": ("float_type", "Input should be a valid number"),
-    "object": ("dict_type", "Input should be a valid dictionary"),
-    "array": ("list_type", "Input should be a valid list"),
-}
-
-
-def pydantic_item(error: FieldError) -> tuple[str, str, dict[str, Any] | None]:
-    """(type, msg, ctx) as pydantic v2 words them."""
-    if error.kind == "missing":
-        return "missing", "Field required", None
-    if error.kind == "type":
-        fallback = ("type_error", f"Input should be a valid {error.expected}")
-        code, msg = TYPE_CODES.get(error.expected or "", fallback)
-        return code, msg, None
-    if error.kind in ("enum", "discriminator"):
-        expected = " or ".join(f"'{o}'" for o in error.options if o is not None)
-        return "enum", f"Input should be {expected}", {"expected": expected}
-    if error.kind == "min_length":
-        n = error.options[0]
-        return "string_too_short", f"String should have at least {n} character{'s' * (n != 1)}", {"min_length": n}
-    if error.kind == "max_length":
-        n = error.options[0]
-        return "string_too_long", f"String should have at most {n} characters", {"max_length": n}
-    if error.kind == "pattern":
-        pattern = error.options[0]
-        return "string_pattern_mismatch", f"String should match pattern '{pattern}'", {"pattern": pattern}
-    if error.kind == "minimum":
-        bound = error.options[0]
-        return "greater_than_equal", f"Input should be greater than or equal to {bound}", {"ge": bound}
-    if error.kind == "maximum":
-        bound = error.options[0]
-        return "less_than_equal", f"Input should be less than or equal to {bound}", {"le": bound}
-    if error.kind == "format" and error.options == ("uuid",):
-        return "uuid_parsing", "Input should be a valid UUID", None
-    return "value_error", error.message, None
+# Starlette's phrases, which FastAPI's `HTTPException` handler sends when no detail is given.
+PHRASES = {400: "Bad Request", 401: "Not authenticated", 403: "Forbidden", 404: "Not Found",
+           405: "Method Not Allowed", 409: "Conflict", 413: "Request Entity Too Large",
+           507: "Insufficient Storage"}
+UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's 400 for a body it cannot decode
 
 
 def parent_of(body: Any, path: tuple[str | int, ...]) -> Any:
@@ -62,40 +29,77 @@ def parent_of(body: Any, path: tuple[str | int, ...]) -> Any:
     return node
 
 
-def detail_items(error: InvalidRequest, rules: tuple[SecretRule, ...]) -> list[dict[str, Any]]:
-    """One FastAPI item per field; `input` is left out wherever it could carry a write-only value."""
-    body = error.extra.get("body")
-    items = []
-    for field_error in error.errors:
-        code, msg, ctx = pydantic_item(field_error)
-        item: dict[str, Any] = {"type": code, "loc": [error.location, *field_error.path], "msg": msg}
-        if error.location == "body":
-            shown = parent_of(body, field_error.path) if code == "missing" else field_error.value
-            covered = rule_for(rules, tuple(str(p) for p in field_error.path)) is not None
-            if not covered:
-                item["input"] = strip_write_only(shown, rules, tuple(str(p) for p in field_error.path[:-1])) \
-                    if code == "missing" and isinstance(shown, dict) else shown
-        elif field_error.value is not None:
-            item["input"] = field_error.value
-        if ctx:
-            item["ctx"] = ctx
-        items.append(item)
-    return items
+def without_secrets(value: Any, rules: tuple[SecretRule, ...], path: tuple[str, ...]) -> Any:
+    """`value` (found at `path` of the body) without its write-only subtrees; a top-level list is read as bodies."""
+    if not path and isinstance(value, list):
+        return [without_secrets(item, rules, ()) for item in value]
+    return strip_write_only(value, rules, path) if isinstance(value, dict | list) else value
 
 
-def render(error: ServiceError, rules: tuple[SecretRule, ...]) -> Reply:
+def body_input(field_error: FieldError, code: str, body: Any, rules: tuple[SecretRule, ...]) -> tuple[bool, Any]:
+    """(shown, value) of a body item's `input`: never a write-only value, nor anything holding one."""
+    path = tuple(str(p) for p in field_error.path)
+    if rule_for(rules, path) is not None:
+        return False, None
+    if code == "missing":
+        return True, without_secrets(parent_of(body, field_error.path), rules, path[:-1])
+    return True, without_secrets(field_error.value, rules, path)
+
+
+def text_input(value: Any) -> Any:
+    """Query and path values are strings on the wire, and pydantic reports them as sent."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value) if isinstance(value, int | float) else value
+
+
+def detail_item(error: InvalidRequest, field_error: FieldError, rules: tuple[SecretRule, ...]) -> dict[str, Any]:
+    code, msg, ctx = pydantic_words(field_error)
+    item: dict[str, Any] = {"type": code, "loc": [error.location, *field_error.path], "msg": msg}
+    if error.location == "body":
+        shown, value = body_input(field_error, code, error.extra.get("body"), rules)
+        if shown:
+            item["input"] = value
+    else:
+        item["input"] = None if code == "missing" else text_input(field_error.value)
+    if ctx:
+        item["ctx"] = ctx
+    return item
+
+
+def detail_items(error: InvalidRequest, rules: tuple[SecretRule, ...], field_order: tuple[str, ...] = ()
+                 ) -> list[dict[str, Any]]:
+    """One FastAPI item per field, in the model's field order as pydantic reports them."""
+    if error.location == "body" and error.extra.get("body") is None:
+        return [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]
+
+    def position(field_error: FieldError) -> int:
+        head = field_error.path[0] if field_error.path else None
+        return field_order.index(head) if isinstance(head, str) and head in field_order else len(field_order)
+
+    ordered = sorted(error.errors, key=position) if error.location == "body" else error.errors
+    return [detail_item(error, field_error, rules) for field_error in ordered]
+
+
+def malformed_body(error: MalformedRequest) -> Reply:
+    if error.reason == "invalid_encoding":
+        return Reply(400, {"detail": UNREADABLE_BODY})
+    if error.reason == "content_type":  # pydantic would echo the raw text as `input`: it may hold secrets
+        code, msg = NOT_A_MODEL
+        return Reply(422, {"detail": [{"type": code, "loc": ["body"], "msg": msg}]})
+    return Reply(422, {"detail": [{"type": "json_invalid", "loc": ["body", 0], "msg": "JSON decode error",
+                                   "input": {}, "ctx": {"error": error.message}}]})
+
+
+def render(error: ServiceError, rules: tuple[SecretRule, ...], field_order: tuple[str, ...] = ()) -> Reply:
     if isinstance(error, InvalidRequest):
-        return Reply(422, {"detail": detail_items(error, rules)})
+        return Reply(422, {"detail": detail_items(error, rules, field_order)})
     if isinstance(error, MalformedRequest):
-        if error.reason == "content_type":
-            item: dict[str, Any] = {"type": "model_attributes_type", "loc": ["body"],
-                    "msg": "Input should be a valid dictionary or object to extract fields from"}
-        else:
-            item = {"type": "json_invalid", "loc": ["body", 0], "msg": "JSON decode error",
-                    "ctx": {"error": error.message}}
-        return Reply(422, {"detail": [item]})
-    messages = {401: error.message or "Not authenticated", 404: error.message or "Not Found",
-                405: "Method Not Allowed", 413: error.message or "Request Entity Too Large"}
-    status = error.status if error.status in (401, 403, 404, 405, 409, 413, 507) else 500
-    detail = messages.get(status, error.message or "Internal Server Error")
-    return Reply(status, {"detail": detail})
+        return malformed_body(error)
+    if error.code == "route_not_found":
+        return Reply(404, {"detail": PHRASES[404]})
+    if error.code == "method_not_allowed":
+        return Reply(405, {"detail": PHRASES[405]})
+    if error.status not in PHRASES:
+        return Reply(500, {"detail": "Internal Server Error"})
+    return Reply(error.status, {"detail": error.message or PHRASES[error.status]})

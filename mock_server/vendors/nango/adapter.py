@@ -1,0 +1,109 @@
+"""Nango on the wire: `Authorization: Bearer <secret key>` (a UUID v4), zod v4 validation errors, strict
+query strings, rate-limit headers on every authenticated answer, handlers one line per operation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from fixtures import Tenant
+from mock_server.errors import MalformedRequest, ServiceError, Unauthorized
+from mock_server.vendors.base import Handler, Principal, Reply, RequestContext, VendorAdapter
+from mock_server.vendors.nango import errors
+from mock_server.vendors.nango.credentials import CredentialCatalog
+from mock_server.vendors.nango.ratelimit import RateWindows
+from mock_server.vendors.nango.service import NangoConnections
+from mock_server.vendors.nango.sessions import ConnectSessions
+from mock_server.world import World
+
+UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
+CONNECT_PAGE = "/__connmock/pages/nango/connect"
+
+
+def unauthorized(code: str) -> Unauthorized:
+    return Unauthorized(errors.AUTH_MESSAGES[code], code=code)
+
+
+class NangoAdapter(VendorAdapter):
+    key = "nango"
+    strict_query = True  # Nango's zod `.strict()` query schemas: an unknown parameter is a 400
+
+    def __init__(self, world: World) -> None:
+        super().__init__(world)
+        self.rates = RateWindows(world.clock)
+        self.connections = NangoConnections(world, CredentialCatalog(world.specs[self.key].spec))
+        self.sessions = ConnectSessions(world, self.connections)
+
+    def authenticate(self, headers: Mapping[str, str], operation_id: str) -> Principal:
+        """access.middleware.ts: no header, then the key's shape (whatever the scheme), then the account."""
+        self.rates.forget()
+        header = headers.get("authorization")
+        if not header:
+            raise unauthorized("missing_auth_header")
+        secret = header.split("Bearer ")[-1]  # Nango takes what follows `Bearer `, or the whole header
+        if not UUID_V4.match(secret):
+            raise unauthorized("invalid_secret_key_format")
+        tenant = self.tenant_by("nango_secret_key", secret)
+        if tenant is None:
+            raise unauthorized("unknown_account")
+        self.rates.count(tenant.id)
+        return Principal(tenant=tenant)
+
+    def reply(self, status: int, body: Any) -> Reply:
+        return Reply(status, body, headers=self.rates.headers())
+
+    def render_error(self, error: ServiceError, operation_id: str | None) -> Reply:
+        rules = self.world.rules(self.key, operation_id) if operation_id else ()
+        rendered = errors.render(error, rules)
+        # Nango parses JSON before its rate limiter runs: a body it cannot read gets no rate-limit headers.
+        if operation_id and not isinstance(error, MalformedRequest):
+            rendered.headers.update(self.rates.headers())
+        return rendered
+
+    def handlers(self) -> dict[str, Handler]:
+        return {
+            "createConnection": self.create_connection,
+            "listConnections": self.list_connections,
+            "getConnection": self.get_connection,
+            "updateConnection": self.update_connection,
+            "deleteConnection": self.delete_connection,
+            "createConnectSession": self.create_connect_session,
+            "createReconnectSession": self.create_reconnect_session,
+        }
+
+    def describe_tenant(self, tenant: Tenant) -> dict[str, Any]:
+        return {
+            "auth": f"Authorization: Bearer {tenant.nango_secret_key}",
+            "secret_key": tenant.nango_secret_key,
+            "integrations": [{"unique_key": i.unique_key, "provider": i.provider, "auth_mode": i.auth_mode}
+                             for i in self.world.seed.nango_integrations],
+        }
+
+    async def create_connection(self, ctx: RequestContext) -> Reply:
+        return self.reply(201, await self.connections.create(ctx.principal.tenant, ctx.body))
+
+    async def list_connections(self, ctx: RequestContext) -> Reply:
+        return self.reply(200, await self.connections.list(ctx.principal.tenant, ctx.query))
+
+    async def get_connection(self, ctx: RequestContext) -> Reply:
+        found = await self.connections.get(ctx.principal.tenant, ctx.path_params["connectionId"], ctx.query)
+        return self.reply(200, found)
+
+    async def update_connection(self, ctx: RequestContext) -> Reply:
+        updated = await self.connections.update(ctx.principal.tenant, ctx.path_params["connectionId"],
+                                                ctx.query["provider_config_key"], ctx.body)
+        return self.reply(200, updated)
+
+    async def delete_connection(self, ctx: RequestContext) -> Reply:
+        deleted = await self.connections.delete(ctx.principal.tenant, ctx.path_params["connectionId"],
+                                                ctx.query["provider_config_key"])
+        return self.reply(200, deleted)
+
+    async def create_connect_session(self, ctx: RequestContext) -> Reply:
+        created = await self.sessions.create(ctx.principal.tenant, ctx.body, ctx.origin + CONNECT_PAGE)
+        return self.reply(201, created)
+
+    async def create_reconnect_session(self, ctx: RequestContext) -> Reply:
+        created = await self.sessions.create_reconnect(ctx.principal.tenant, ctx.body, ctx.origin + CONNECT_PAGE)
+        return self.reply(201, created)

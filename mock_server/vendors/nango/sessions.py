@@ -1,0 +1,97 @@
+"""Connect sessions: 30-minute tokens for the Connect UI, a link to the mock's own connect page, and the
+session kept in the tenant's store space so that the browser flow can finish it later.
+
+A token is `nango_connect_session_` + 64 random hex digits and reveals nothing of its tenant; `find`
+looks it up in each seeded tenant's space (a handful), which keeps every record inside its tenant.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+
+from connmock.spec import FieldError
+from fixtures import Tenant
+from mock_server.errors import InvalidRequest, NotFound
+from mock_server.vendors.nango.credentials import js_date
+from mock_server.vendors.nango.inputs import checked_tags, public_end_user
+from mock_server.vendors.nango.service import NangoConnections
+from mock_server.world import World
+
+TOKEN_PREFIX = "nango_connect_session_"
+TOKEN = re.compile(rf"^{TOKEN_PREFIX}[a-f0-9]{{64}}$")
+LIFETIME = timedelta(minutes=30)
+NO_INTEGRATION = "Integration does not exist"
+NO_CONNECTION = "ConnectionID or IntegrationId does not exists"
+
+
+class ConnectSessions:
+    def __init__(self, world: World, connections: NangoConnections) -> None:
+        self.world = world
+        self.connections = connections
+
+    @staticmethod
+    def space(tenant: Tenant) -> str:
+        return f"nango:{tenant.id}:connect_sessions"
+
+    def unknown_integrations(self, body: dict[str, Any]) -> list[FieldError]:
+        """postSessions.ts: every integration the body names must exist (one issue per unknown one)."""
+        errors = [FieldError(("allowed_integrations", index), "custom", NO_INTEGRATION)
+                  for index, key in enumerate(body.get("allowed_integrations") or [])
+                  if self.connections.integration(key) is None]
+        for field in ("integrations_config_defaults", "overrides"):
+            errors += [FieldError((field, key), "custom", NO_INTEGRATION)
+                       for key in body.get(field) or {} if self.connections.integration(key) is None]
+        return errors
+
+    async def create(self, tenant: Tenant, body: dict[str, Any], page_url: str) -> dict[str, Any]:
+        tags = checked_tags(body, body.get("organization"))
+        errors = self.unknown_integrations(body)
+        if errors:
+            raise InvalidRequest("Invalid request body", errors=errors, location="body")
+        end_user = public_end_user(body.get("end_user"), body.get("organization"))
+        return await self.open(tenant, body, page_url, end_user=end_user, tags=tags,
+                               allowed_integrations=body.get("allowed_integrations") or None)
+
+    async def create_reconnect(self, tenant: Tenant, body: dict[str, Any], page_url: str) -> dict[str, Any]:
+        """A session limited to one existing connection's integration, which re-authorises that connection."""
+        tags = checked_tags(body, body.get("organization"))
+        connection = None
+        if self.connections.integration(body["integration_id"]) is not None:
+            connection = await self.connections.find(tenant, body["integration_id"], body["connection_id"])
+        if connection is None:
+            raise NotFound(NO_CONNECTION, code="not_found")
+        errors = [e for e in self.unknown_integrations(body) if e.path[0] != "allowed_integrations"]
+        if errors:
+            raise InvalidRequest("Invalid request body", errors=errors, location="body")
+        end_user = public_end_user(body.get("end_user"), body.get("organization")) or connection["end_user"]
+        return await self.open(tenant, body, page_url, end_user=end_user, tags=tags or {},
+                               allowed_integrations=[body["integration_id"]],
+                               connection_id=connection["connection_id"])
+
+    async def open(self, tenant: Tenant, body: dict[str, Any], page_url: str, **session: Any) -> dict[str, Any]:
+        now = self.world.clock.now()
+        expires_at = js_date(now + LIFETIME)
+        record = {"token": "", "created_at": js_date(now), "expires_at": expires_at, **session,
+                  "integrations_config_defaults": body.get("integrations_config_defaults"),
+                  "overrides": body.get("overrides"), "webhook_url_override": body.get("webhook_url_override") or None}
+        inserted = False
+        while not inserted:  # 256 random bits never collide in practice; never overwrite a session if they do
+            record["token"] = f"{TOKEN_PREFIX}{self.world.ids.hex(64)}"
+            inserted = await self.world.store.insert(self.space(tenant), record["token"], orjson.dumps(record))
+        token = record["token"]
+        return {"data": {"token": token, "connect_link": f"{page_url}?session_token={token}", "expires_at": expires_at}}
+
+    async def find(self, token: str, now: datetime) -> tuple[Tenant, dict[str, Any]] | None:
+        """The live session a token opens, with its tenant; None when unknown or expired."""
+        if not TOKEN.match(token):
+            return None
+        for tenant in self.world.seed.tenants:
+            raw = await self.world.store.get(self.space(tenant), token)
+            if raw is not None:
+                session: dict[str, Any] = orjson.loads(raw)
+                return (tenant, session) if session["expires_at"] > js_date(now) else None
+        return None

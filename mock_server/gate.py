@@ -250,15 +250,18 @@ class Gate:
         content_type = headers.get("content-type", "")
         if raw.strip() and content_type and not is_json_media(content_type):
             raise MalformedRequest("Content-Type header must be application/json", reason="content_type")
-        body = parse_json(raw) if raw.strip() else None
         assert plan.body_validator is not None
-        if body is None and not plan.body_required:
+        absent = not raw.strip()
+        if absent and not plan.body_required:
             return None
-        errors = plan.body_validator.errors({} if body is None else body)
+        # An absent body is read as an empty object, so every missing field is named; a JSON `null` stays None
+        # and fails the schema's type.
+        body = {} if absent else parse_json(raw)
+        errors = plan.body_validator.errors(body)
         if errors:
             raise InvalidRequest("Invalid request body", errors=errors, location="body",
-                                 extra={"body": body})
-        return apply_defaults(plan.body_validator.schema, body if body is not None else {})
+                                 extra={"body": None if absent else body})
+        return apply_defaults(plan.body_validator.schema, body)
 
     def record(self, plan: OperationPlan, scope: Scope, reply: Reply, body: Any, started: float) -> None:
         elapsed = (time.perf_counter() - started) * 1000

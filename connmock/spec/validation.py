@@ -256,7 +256,8 @@ def walk_union(schema: dict[str, Any], variants: list[dict[str, Any]], value: An
             yield FieldError((*path, prop), "missing", "Required", expected="string", received="undefined",
                              options=tuple(by_value))
             return
-        chosen = by_value.get(value[prop])
+        tag = value[prop]
+        chosen = by_value.get(tag) if isinstance(tag, str | int | float | bool) or tag is None else None
         if chosen is None:
             yield FieldError((*path, prop), "discriminator", "Invalid discriminator value",
                              received=json_type(value[prop]), value=value[prop], options=tuple(by_value))

@@ -248,7 +248,8 @@ def test_bad_tokens_are_forbidden(api: ApiClient, headers: dict[str, str], flag:
     pytest.param(f"slug={ACME.vercel_team.slug}", 200, id="own-slug"),
     pytest.param(f"teamId={GLOBEX.vercel_team.id}", 403, id="other-teamId"),
     pytest.param(f"slug={GLOBEX.vercel_team.slug}", 403, id="other-slug"),
-    pytest.param(f"teamId={ACME.vercel_team.id}&slug={ACME.vercel_team.slug}", 400, id="both"),
+    pytest.param(f"teamId={ACME.vercel_team.id}&slug={ACME.vercel_team.slug}", 200, id="both-own"),
+    pytest.param(f"teamId={ACME.vercel_team.id}&slug={GLOBEX.vercel_team.slug}", 403, id="both-one-other"),
 ])
 def test_team_selection(api: ApiClient, query: str, status: int) -> None:
     response = api.get(f"{LIST}?{query}", headers=auth())

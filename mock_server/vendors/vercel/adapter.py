@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fixtures import Tenant, VercelTeam
-from mock_server.errors import BadRequest, Forbidden, InvalidRequest, ServiceError
+from mock_server.errors import Forbidden, InvalidRequest, ServiceError
 from mock_server.vendors.base import Handler, Principal, Reply, RequestContext, VendorAdapter
 from mock_server.vendors.vercel import errors
 from mock_server.vendors.vercel.bodies import BodyRules
@@ -76,11 +76,9 @@ class VercelAdapter(VendorAdapter):
 
     @staticmethod
     def team(ctx: RequestContext) -> VercelTeam:
-        """The caller's team; `teamId` or `slug` may name it (never required), but not another one."""
+        """The caller's team; `teamId` and `slug` may name it (never required), but not another one."""
         team = ctx.principal.tenant.vercel_team
         team_id, slug = ctx.query.get("teamId"), ctx.query.get("slug")
-        if team_id is not None and slug is not None:
-            raise BadRequest("Invalid request: send either `teamId` or `slug`, not both.", code="bad_request")
         if (team_id is not None and team_id != team.id) or (slug is not None and slug != team.slug):
             raise forbidden("Not authorized")
         return team

@@ -1,0 +1,104 @@
+"""What the mock offers frontend developers beyond the vendors' APIs: the index, the journal, reset, forced
+responses (`Prefer`), latency, the admin token, and `connmock fixtures`."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from connmock.cli import main
+from connmock.spec import SchemaValidator, load_spec
+from fixtures import load_seed
+from fixtures.factories import CREATE_OPERATIONS
+from mock_server import Settings, create_app
+from openapi import VENDORS
+from tests.support.api import ApiClient
+
+ACME = load_seed().tenant("acme")
+NANGO = {"Authorization": f"Bearer {ACME.nango_secret_key}"}
+
+
+@pytest.fixture
+def nango() -> Iterator[ApiClient]:
+    client = ApiClient(create_app(Settings(vendors=("nango",), journal_size=3)))
+    yield client
+    client.close()
+
+
+def test_index_lists_every_mounted_vendor_and_its_operations(api: ApiClient) -> None:
+    index = api.get("/").json()
+    assert [v["vendor"] for v in index["vendors"]] == list(VENDORS)
+    nango = index["vendors"][3]
+    assert nango["base_url"] == "http://testserver/nango"
+    assert set(nango["operations"]) == set(load_spec("nango").operations)
+    assert api.get("/nango/openapi.json").json()["servers"] == [{"url": "/nango"}]
+
+
+def test_prefer_code_answers_the_documented_response(nango: ApiClient) -> None:
+    # Given a valid key, a frontend asks for the documented 401 on purpose
+    forced = nango.get("/nango/connections", headers={**NANGO, "Prefer": "code=401"})
+    # Then it gets that status with a body in the vendor's error schema
+    assert forced.status_code == 401
+    schema = load_spec("nango").operations["listConnections"].response_schema("401")
+    assert schema is not None and SchemaValidator(schema).errors(forced.json()) == []
+
+
+def test_prefer_example_answers_the_named_example(nango: ApiClient) -> None:
+    body = {"provider_config_key": "github", "credentials": {"type": "OAUTH2", "access_token": "tok-example"}}
+    forced = nango.post("/nango/connections", json=body, headers={**NANGO, "Prefer": "example=apiKey"})
+    operation = load_spec("nango").operations["createConnection"]
+    example = operation.responses["201"]["content"]["application/json"]["examples"]["apiKey"]["value"]
+    assert (forced.status_code, forced.json()) == (201, example)
+    # and nothing was stored: the state is untouched by a forced answer
+    assert nango.get("/nango/connections", headers=NANGO).json() == {"connections": []}
+
+
+def test_journal_is_bounded_redacted_and_reset_empties_everything(nango: ApiClient) -> None:
+    body = {"provider_config_key": "github", "credentials": {"type": "OAUTH2", "access_token": "canary-jrnl-1"}}
+    for _ in range(5):
+        assert nango.post("/nango/connections", json={**body, "connection_id": "c1"}, headers=NANGO).status_code == 201
+    entries = nango.get("/__connmock/requests").json()["requests"]
+    assert len(entries) == 3 and {e["operation"] for e in entries} == {"createConnection"}
+    assert "canary-jrnl-1" not in json.dumps(entries)
+    assert nango.post("/__connmock/reset").json() == {"reset": True}
+    assert nango.get("/__connmock/requests").json() == {"requests": []}
+    assert nango.get("/nango/connections", headers=NANGO).json() == {"connections": []}
+
+
+def test_admin_token_protects_the_admin_endpoints() -> None:
+    client = ApiClient(create_app(Settings(vendors=("nango",), admin_token="s3cret-admin")))
+    try:
+        assert client.get("/__connmock/tenants").status_code == 401
+        assert client.post("/__connmock/reset").status_code == 401
+        allowed = client.get("/__connmock/tenants", headers={"X-Connmock-Admin-Token": "s3cret-admin"})
+        assert allowed.status_code == 200 and "s3cret-admin" not in allowed.text
+    finally:
+        client.close()
+
+
+def test_latency_delays_every_api_answer() -> None:
+    client = ApiClient(create_app(Settings(vendors=("nango",), latency_ms=150)))
+    try:
+        started = time.perf_counter()
+        assert client.get("/nango/connections", headers=NANGO).status_code == 200
+        assert time.perf_counter() - started >= 0.15
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_fixtures_command_prints_valid_payloads_repeatably(vendor: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fixtures", vendor, "--count", "4", "--seed", "11"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(["fixtures", vendor, "--count", "4", "--seed", "11"]) == 0
+    assert json.loads(capsys.readouterr().out) == first
+    assert main(["fixtures", vendor, "--count", "4", "--seed", "12"]) == 0
+    assert json.loads(capsys.readouterr().out) != first
+    operation = load_spec(vendor).operations[CREATE_OPERATIONS[vendor]]
+    schema = operation.body_schema()
+    assert schema is not None and len(first) == 4
+    for payload in first:
+        assert SchemaValidator(schema).errors(payload["body"]) == []

@@ -34,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     spec_commands.add_parser("merge", help="rebuild openapi/merged.yaml from the four vendor specs")
     spec_commands.add_parser("validate", help="validate and lint all five documents")
 
+    from connmock.checking import add_check_parser
+
+    add_check_parser(commands)
+
     fixtures = commands.add_parser("fixtures", help="print valid create payloads as JSON")
     fixtures.add_argument("vendor", choices=VENDORS)
     fixtures.add_argument("--count", type=int, default=3)
@@ -115,10 +119,17 @@ def fixtures_command(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def check_command(args: argparse.Namespace, out: TextIO) -> int:
+    from connmock.checking import check_command as run
+
+    return run(args, out)
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     stream = out or sys.stdout
-    handlers = {"serve": serve, "spec": spec_command, "fixtures": fixtures_command}
+    handlers = {"serve": serve, "spec": spec_command, "fixtures": fixtures_command,
+                "check": check_command}
     return handlers[args.command](args, stream)
 
 

@@ -1,0 +1,107 @@
+"""`connmock check`: run the contract suite against a base URL, or against a mock it starts itself.
+
+The suite (`contracts/`) talks HTTP only; starting the mock is this module's job, because only the
+command layer may import both `mock_server` and `contracts`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+from openapi import VENDORS
+
+__all__ = ["add_check_parser", "available_vendors", "check_command", "local_mock"]
+
+
+def add_check_parser(commands: Any) -> None:
+    check = commands.add_parser("check", help="run the contract suite against an implementation")
+    check.add_argument("--vendor", choices=VENDORS, action="append",
+                       help="vendor to check (repeatable; default: every vendor the target serves)")
+    check.add_argument("--base-url", help="root URL of the implementation (default: start a local mock)")
+    check.add_argument("--config", type=Path, help="TOML target settings (default: the built-in local profile)")
+    check.add_argument("--junit-xml", type=Path, help="write a JUnit XML report here")
+    check.add_argument("--max-examples", type=int, default=None, help="generated examples per operation and mode")
+    check.add_argument("--seed", type=int, default=0, help="Hypothesis seed for generated cases")
+
+
+def available_vendors() -> tuple[str, ...]:
+    """Vendors whose mock adapter is installed."""
+    return tuple(v for v in VENDORS if importlib.util.find_spec(f"mock_server.vendors.{v}") is not None)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def local_mock(vendors: tuple[str, ...]) -> Iterator[str]:
+    """A fresh mock of `vendors` on a free 127.0.0.1 port in a background thread; yields its root URL."""
+    import uvicorn
+
+    from mock_server import Settings, create_app
+
+    port = free_port()
+    config = uvicorn.Config(create_app(Settings(vendors=vendors)), host="127.0.0.1", port=port,
+                            log_level="warning", access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="connmock-check-mock", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the local mock did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def served_vendors(root_url: str) -> tuple[str, ...]:
+    """The vendors a running connmock lists at `/` (all four when the index is not connmock's)."""
+    import httpx
+
+    try:
+        index = httpx.get(root_url.rstrip("/") + "/", timeout=5).json()
+        names = tuple(str(v["vendor"]) for v in index.get("vendors", []))
+    except (httpx.HTTPError, ValueError, AttributeError, KeyError, TypeError):
+        names = ()
+    return tuple(v for v in VENDORS if v in names) or VENDORS
+
+
+def run_checks(args: argparse.Namespace, root_url: str, vendors: tuple[str, ...], out: TextIO) -> int:
+    from contracts.report import render_summary, write_junit
+    from contracts.runner import DEFAULT_MAX_EXAMPLES, RunOptions, run_targets
+    from contracts.target import TargetError, load_target
+
+    try:
+        targets = [load_target(vendor, root_url, args.config) for vendor in vendors]
+    except TargetError as exc:
+        print(f"connmock check: {exc}", file=out)
+        return 2
+    options = RunOptions(max_examples=args.max_examples or DEFAULT_MAX_EXAMPLES, seed=args.seed)
+    results, redact = run_targets(targets, options)
+    print(render_summary(results, redact), file=out, flush=True)
+    if args.junit_xml:
+        write_junit(results, args.junit_xml, redact)
+    return 1 if any(r.failures for r in results) else 0
+
+
+def check_command(args: argparse.Namespace, out: TextIO) -> int:
+    if args.base_url:
+        vendors = tuple(args.vendor) if args.vendor else served_vendors(args.base_url)
+        return run_checks(args, args.base_url, vendors, out)
+    vendors = tuple(args.vendor) if args.vendor else available_vendors()
+    with local_mock(vendors) as root_url:
+        return run_checks(args, root_url, vendors, out)

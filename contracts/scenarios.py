@@ -1,0 +1,380 @@
+"""Hand-built scenarios: valid creates, the required-field oracle, the lifecycle, tenant isolation, auth.
+
+Payloads come from the specs (`fixtures.factories.PayloadFactory`, every secret field a canary) and are
+bound to the target's pre-existing objects. Every call goes through `Session.send`, so each response is
+also checked for leaks, write-only properties and its schema.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from connmock.spec import SchemaValidator
+from connmock.spec.secrets import rule_for
+from connmock.spec.validation import discriminator_values
+from fixtures.factories import CREATE_OPERATIONS, PayloadFactory
+from schemathesis import Case, Response
+
+from contracts.failures import (
+    AuthViolation,
+    ContractFailure,
+    ErrorShapeMismatch,
+    LifecycleViolation,
+    RequiredFieldNotRejected,
+    TenantIsolationViolation,
+    ValidRequestRejected,
+)
+from contracts.session import Session
+from contracts.target import Credentials
+
+__all__ = ["SCENARIOS", "Created", "create_operation"]
+
+PAGE_SIZES = ("limit", "per_page")
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    """Which operations read, list and delete what the create made (operationIds of the spec)."""
+
+    get: str | None
+    list: str | None
+    delete: str | None
+    repeat_status: int | None = None  # a second identical create: Nango upserts (201), Vercel conflicts (409)
+
+
+LIFECYCLES = {
+    "xpander": Lifecycle(get=None, list="listConnectors", delete=None),
+    "openint": Lifecycle(get="getConnection", list="listConnections", delete="deleteConnection"),
+    "vercel": Lifecycle(get="getConnector", list="listConnectors", delete="deleteConnector", repeat_status=409),
+    "nango": Lifecycle(get="getConnection", list="listConnections", delete="deleteConnection", repeat_status=201),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """An object the suite made: its id, and how the read/delete operations address it."""
+
+    ident: str
+    path: dict[str, str]
+    query: dict[str, str]
+
+
+def create_operation(vendor: str) -> str:
+    return CREATE_OPERATIONS[vendor]
+
+
+def success_status(session: Session, operation_id: str) -> int:
+    return int(next(s for s in session.spec.operation(operation_id).statuses() if s.startswith("2")))
+
+
+def validation_status(session: Session, operation_id: str) -> int:
+    """The status the vendor documents for an invalid body: 422 where declared (FastAPI), else 400."""
+    return 422 if "422" in session.spec.operation(operation_id).statuses() else 400
+
+
+def json_of(response: Response) -> Any:
+    try:
+        return json.loads(response.content) if response.content else None
+    except ValueError:
+        return None
+
+
+# -- payloads -----------------------------------------------------------------------------------------------
+
+def variants(session: Session) -> list[str | None]:
+    """The create variants the target has pre-existing objects for."""
+    vendor, ids = session.target.vendor, session.target.ids
+    found: list[str | None] = list(PayloadFactory(vendor).variants())
+    if vendor == "xpander":
+        found = [v for v in ("api_key", "oauth2") if v in ids.get("connector_ids", {})]
+    elif vendor == "openint":
+        found = [v for v in found if v in ids.get("connector_config_ids", {})]
+    elif vendor == "nango":
+        found = [v for v in found if v in ids.get("integrations", {})]
+    return found or [None]
+
+
+def build_create(session: Session, variant: str | None, seed: int = 0,
+                 tenant: Credentials | None = None) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """(body, path, query) of a valid create: every secret a fresh canary, bound to the target's objects."""
+    vendor, ids = session.target.vendor, session.target.ids
+    who = tenant or session.target.primary
+    operation = create_operation(vendor)
+    factory = PayloadFactory(vendor, seed)
+    rules = session.scope.rules.get(operation, ())
+
+    def canary(path: tuple[str, ...]) -> str:
+        rule = rule_for(rules, path)
+        assert rule is not None
+        return session.scope.book.issue(operation, path, rule, who.tenant)
+
+    body = factory.body(variant, secret=canary)
+    path: dict[str, str] = {}
+    unique = f"contract-{secrets.token_hex(4)}"
+    if vendor == "xpander":
+        path["connector_id"] = ids["connector_ids"]["oauth2" if variant == "oauth2" else "api_key"]
+    elif vendor == "openint":
+        body["connector_config_id"] = ids["connector_config_ids"][body["data"]["connector_name"]]
+    elif vendor == "nango":
+        body["provider_config_key"] = ids["integrations"][body["credentials"]["type"]]
+        body["connection_id"] = unique
+        if body["credentials"]["type"] == "TBA":
+            body.setdefault("connection_config", {})["accountId"] = "TSTDRV1234567"
+    elif vendor == "vercel":
+        body["uid"] = f"{body.get('type', 'custom')}/{unique}"
+    return body, path, {}
+
+
+def created_from(session: Session, body: dict[str, Any], answer: Any) -> Created:
+    vendor = session.target.vendor
+    if vendor == "nango":
+        key = body["provider_config_key"]
+        return Created(body["connection_id"], {"connectionId": body["connection_id"]}, {"provider_config_key": key})
+    ident = str(answer.get("id", "")) if isinstance(answer, dict) else ""
+    param = {"openint": "id", "vercel": "connector"}.get(vendor)
+    return Created(ident, {param: ident} if param else {}, {})
+
+
+def create(session: Session, variant: str | None, tenant: Credentials | None = None
+           ) -> tuple[Case[Any], Response, dict[str, Any]]:
+    body, path, query = build_create(session, variant, tenant=tenant)
+    case = session.case(create_operation(session.target.vendor), as_tenant=tenant or True, body=body,
+                        path=path, query=query)
+    return case, session.send(case), body
+
+
+# -- valid creates ------------------------------------------------------------------------------------------
+
+def valid_requests(session: Session) -> None:
+    """Every variant's valid create is accepted with the documented success status."""
+    operation = create_operation(session.target.vendor)
+    expected = success_status(session, operation)
+    for variant in variants(session):
+        case, response, _ = create(session, variant)
+        if response.status_code != expected:
+            session.fail(ValidRequestRejected(operation, f"variant {variant}",
+                                              f"a valid request got {response.status_code}, expected {expected}"),
+                         case)
+
+
+# -- required fields ----------------------------------------------------------------------------------------
+
+def chosen_variant(schema: dict[str, Any], value: Any) -> dict[str, Any] | None:
+    options = schema.get("oneOf") or schema.get("anyOf")
+    if not options:
+        return None
+    disc = schema.get("discriminator")
+    if disc and isinstance(value, dict):
+        name = disc["propertyName"]
+        return next((v for v in options if value.get(name) in discriminator_values(v, name)), None)
+    return next((v for v in options if not SchemaValidator(v).errors(value)), None)
+
+
+def required_paths(schema: dict[str, Any], value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every required property present in `value`, following the variant `value` takes (nested included)."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from required_paths(schema.get("items", {}), item, (*path, str(index)))
+        return
+    if not isinstance(value, dict):
+        return
+    for sub in schema.get("allOf", []):
+        yield from required_paths(sub, value, path)
+    variant = chosen_variant(schema, value)
+    if variant is not None:
+        yield from required_paths(variant, value, path)
+    for name in schema.get("required", []):
+        if name in value:
+            yield (*path, name)
+    for name, sub in schema.get("properties", {}).items():
+        if name in value:
+            yield from required_paths(sub, value[name], (*path, name))
+
+
+def without(body: Any, path: tuple[str, ...]) -> Any:
+    copy = json.loads(json.dumps(body))
+    node = copy
+    for part in path[:-1]:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    del node[path[-1]]
+    return copy
+
+
+def required_fields(session: Session) -> None:
+    """A create without any one required field gets the documented status and an error naming the field."""
+    vendor = session.target.vendor
+    operation = create_operation(vendor)
+    schema = session.spec.operation(operation).body_schema() or {}
+    expected = validation_status(session, operation)
+    error_schema = session.spec.operation(operation).response_schema(expected)
+    validator = SchemaValidator(error_schema) if error_schema else None
+    for variant in variants(session):
+        body, path, query = build_create(session, variant)
+        for field in dict.fromkeys(required_paths(schema, body)):
+            case = session.case(operation, body=without(body, field), path=path, query=query)
+            response = session.send(case)
+            check_rejection(session, case, response, operation, ".".join(field), expected, validator)
+
+
+def check_rejection(session: Session, case: Case[Any], response: Response, operation: str, field: str,
+                    expected: int, validator: SchemaValidator | None) -> None:
+    place = f"without {field}"
+    if response.status_code != expected:
+        session.fail(RequiredFieldNotRejected(operation, place, f"got {response.status_code}, expected {expected}"),
+                     case)
+        return
+    answer = json_of(response)
+    errors = validator.errors(answer) if validator else []
+    if errors:
+        first = errors[0]
+        detail = f"the {expected} body is not the vendor's error shape: /{'/'.join(map(str, first.path))} " \
+                 f"{first.kind}"
+        session.fail(ErrorShapeMismatch(operation, place, detail), case)
+    elif field.split(".")[-1] not in json.dumps(answer):
+        session.fail(ErrorShapeMismatch(operation, place, f"the {expected} body does not name {field}"), case)
+
+
+# -- lifecycle ----------------------------------------------------------------------------------------------
+
+def page_query(session: Session, operation: str) -> dict[str, Any]:
+    """The list operation's page-size parameter at its maximum, so a fresh object is on the first page."""
+    query: dict[str, Any] = {}
+    for param in session.spec.operation(operation).parameters:
+        if param.get("in") == "query" and param["name"] in PAGE_SIZES:
+            query[param["name"]] = param.get("schema", {}).get("maximum", 100)
+    return query
+
+
+def expect(session: Session, case: Case[Any], response: Response, status: int, what: str,
+           failure: type[ContractFailure] = LifecycleViolation) -> bool:
+    if response.status_code == status:
+        return True
+    session.fail(failure(session.scope.operation_of(case), what, f"got {response.status_code}, expected {status}"),
+                 case)
+    return False
+
+
+def listed(session: Session, tenant: Credentials | None, created: Created) -> tuple[Case[Any], bool]:
+    steps = LIFECYCLES[session.target.vendor]
+    assert steps.list is not None
+    case = session.case(steps.list, as_tenant=tenant or True, query=page_query(session, steps.list))
+    response = session.send(case)
+    return case, response.status_code < 300 and f'"{created.ident}"' in response.content.decode(errors="replace")
+
+
+def lifecycle(session: Session) -> None:
+    """create → (create again) → get → list → delete → get again, with the vendor's documented statuses."""
+    vendor = session.target.vendor
+    steps, operation = LIFECYCLES[vendor], create_operation(vendor)
+    case, response, body = create(session, variants(session)[0])
+    if not expect(session, case, response, success_status(session, operation), "create"):
+        return
+    created = created_from(session, body, json_of(response))
+    if steps.repeat_status is not None:
+        again = session.case(operation, body=body, path=case.path_parameters, query=case.query)
+        expect(session, again, session.send(again), steps.repeat_status, "the same create again")
+    if steps.get:
+        get = session.case(steps.get, path=created.path, query=created.query)
+        expect(session, get, session.send(get), 200, "get after create")
+        if vendor == "openint":
+            with_secrets = session.case(steps.get, path=created.path, query={"include_secrets": "true"})
+            answer = json_of(session.send(with_secrets))
+            if not isinstance(answer, dict) or "settings" not in answer:
+                session.fail(LifecycleViolation(steps.get, "include_secrets=true", "settings not returned"),
+                             with_secrets)
+    if steps.list:
+        list_case, found = listed(session, None, created)
+        if not found:
+            session.fail(LifecycleViolation(steps.list, "after create", f"{created.ident} is not listed"), list_case)
+    if steps.delete and steps.get:
+        delete = session.case(steps.delete, path=created.path, query=created.query)
+        delete_response = session.send(delete)
+        expect(session, delete, delete_response, success_status(session, steps.delete), "delete")
+        gone = session.case(steps.get, path=created.path, query=created.query)
+        expect(session, gone, session.send(gone), 404, "get after delete")
+
+
+def cross_tenant(session: Session) -> None:
+    """Another tenant cannot get, list or delete an object; the owner still can afterwards."""
+    other = session.target.other
+    if other is None:
+        return
+    vendor = session.target.vendor
+    steps, operation = LIFECYCLES[vendor], create_operation(vendor)
+    case, response, body = create(session, variants(session)[0])
+    if not expect(session, case, response, success_status(session, operation), "create"):
+        return
+    created = created_from(session, body, json_of(response))
+    if steps.get:
+        get = session.case(steps.get, as_tenant=other, path=created.path, query=created.query)
+        denied(session, get, session.send(get), "get by another tenant")
+    if steps.list:
+        list_case, found = listed(session, other, created)
+        if found:
+            session.fail(TenantIsolationViolation(steps.list, "another tenant", f"{created.ident} is listed"),
+                         list_case)
+    if steps.delete and steps.get:
+        delete = session.case(steps.delete, as_tenant=other, path=created.path, query=created.query)
+        denied(session, delete, session.send(delete), "delete by another tenant")
+        owner = session.case(steps.get, path=created.path, query=created.query)
+        expect(session, owner, session.send(owner), 200, "owner's get after another tenant's delete",
+               TenantIsolationViolation)
+
+
+def denied(session: Session, case: Case[Any], response: Response, what: str) -> None:
+    if response.status_code < 300:
+        session.fail(TenantIsolationViolation(session.scope.operation_of(case), what,
+                                              f"got {response.status_code}, expected a 4xx"), case)
+
+
+# -- auth ---------------------------------------------------------------------------------------------------
+
+def wrong_key(key: str) -> str:
+    """A well-formed but unknown key: the same shape, different characters."""
+    swap = str.maketrans("0123456789abcdefABCDEF", "1234567890bcdefaBCDEFA")
+    return key[:-8] + key[-8:].translate(swap)
+
+
+def placeholder_request(session: Session, operation: str) -> tuple[dict[str, str], dict[str, str], Any]:
+    op = session.spec.operation(operation)
+    path = {p["name"]: "contract-none" for p in op.parameters if p.get("in") == "path"}
+    query = {p["name"]: "contract" for p in op.parameters if p.get("in") == "query" and p.get("required")}
+    body: Any = None
+    if op.body_schema() is not None:
+        body = build_create(session, variants(session)[0])[0] if operation == create_operation(
+            session.target.vendor) else {}
+    return path, query, body
+
+
+def auth(session: Session) -> None:
+    """Missing and wrong credentials get a documented 401/403 in the vendor's error shape, on every operation."""
+    wrong = Credentials("(wrong key)", wrong_key(session.target.primary.key))
+    for operation, op in session.spec.operations.items():
+        documented = [int(s) for s in op.statuses() if s in ("401", "403")]
+        path, query, body = placeholder_request(session, operation)
+        for who, label in ((None, "no credentials"), (wrong, "wrong credentials")):
+            case = session.case(operation, as_tenant=who, path=path, query=query, body=body)
+            response = session.send(case)
+            if response.status_code not in documented:
+                session.fail(AuthViolation(operation, label, f"got {response.status_code}, expected one of "
+                                                             f"{documented}"), case)
+                continue
+            error_schema = op.response_schema(response.status_code)
+            errors = SchemaValidator(error_schema).errors(json_of(response)) if error_schema else []
+            if errors:
+                session.fail(AuthViolation(operation, label, f"the {response.status_code} body is not the vendor's "
+                                                             f"error shape ({errors[0].kind} at "
+                                                             f"/{'/'.join(map(str, errors[0].path))})"), case)
+
+
+SCENARIOS = {
+    "valid-requests": valid_requests,
+    "required-fields": required_fields,
+    "lifecycle": lifecycle,
+    "cross-tenant": cross_tenant,
+    "auth": auth,
+}

@@ -1,0 +1,142 @@
+"""What the suite runs against: a vendor's base URL, two tenants' credentials and ids of pre-existing objects.
+
+Targets come from a TOML file (credentials by environment-variable name, never inline) or from the built-in
+`local` profile, which describes a `connmock serve` started with the bundled seed records::
+
+    [openint]
+    base_path = "/v1"                        # appended to --base-url
+    api_key_env = "OPENINT_API_KEY"          # the tenant the suite creates objects as
+    other_api_key_env = "OPENINT_OTHER_KEY"  # a second tenant, for the isolation checks (optional)
+
+    [openint.ids]
+    connector_config_ids = {okta = "ccfg_okta_..."}
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from connmock.spec import load_spec
+from fixtures import SeedData, Tenant, load_seed
+
+__all__ = ["Credentials", "Target", "TargetError", "auth_headers", "load_target", "local_target"]
+
+
+class TargetError(ValueError):
+    """A target cannot be built: unknown vendor, missing environment variable, unreadable config."""
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """One tenant's API credential (the value is a secret: reports redact it)."""
+
+    tenant: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A vendor API to check: where it lives, who the suite acts as, and which objects already exist."""
+
+    vendor: str
+    base_url: str
+    primary: Credentials
+    other: Credentials | None = None
+    ids: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_base_url(self, base_url: str) -> Target:
+        return Target(self.vendor, base_url.rstrip("/"), self.primary, self.other, self.ids)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every configured real secret, for redaction by value."""
+        return tuple(c.key for c in (self.primary, self.other) if c is not None)
+
+
+def auth_headers(vendor: str, key: str) -> dict[str, str]:
+    """The headers that carry `key`, from the spec's (first) security scheme."""
+    document = load_spec(vendor).document
+    schemes: dict[str, Any] = document.get("components", {}).get("securitySchemes", {})
+    requirement = next(iter(document.get("security", [{}])[0]), None)
+    scheme = schemes.get(requirement or "", next(iter(schemes.values()), {}))
+    if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+        return {str(scheme["name"]): key}
+    if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "basic":
+        import base64
+
+        return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+    return {"Authorization": f"Bearer {key}"}
+
+
+def seeded_ids(vendor: str, tenant: Tenant, seed: SeedData) -> dict[str, Any]:
+    """Ids of the objects a fresh mock holds for `tenant` (what a real account would list in the config)."""
+    if vendor == "xpander":
+        by_type: dict[str, str] = {}
+        for connector in seed.xpander_connectors:
+            by_type.setdefault(connector.auth_type, connector.id)
+        return {"connector_ids": by_type}
+    if vendor == "openint":
+        return {"connector_config_ids": {c.connector_name: c.id for c in seed.connector_configs(tenant.id)}}
+    if vendor == "nango":
+        return {"integrations": {i.auth_mode: i.unique_key for i in seed.nango_integrations}}
+    if vendor == "vercel":
+        return {"team_id": tenant.vercel_team.id}
+    raise TargetError(f"unknown vendor {vendor!r}")
+
+
+def tenant_key(vendor: str, tenant: Tenant) -> str:
+    keys = {
+        "xpander": tenant.xpander_users[0].api_key,
+        "openint": tenant.openint_api_key,
+        "vercel": tenant.vercel_token,
+        "nango": tenant.nango_secret_key,
+    }
+    return keys[vendor]
+
+
+def local_target(vendor: str, root_url: str) -> Target:
+    """The built-in profile: a local `connmock serve` (vendor mounted at `/<vendor>`) with the bundled seed."""
+    seed = load_seed()
+    first, second = seed.tenants[0], seed.tenants[1] if len(seed.tenants) > 1 else None
+    return Target(
+        vendor=vendor,
+        base_url=f"{root_url.rstrip('/')}/{vendor}",
+        primary=Credentials(first.id, tenant_key(vendor, first)),
+        other=Credentials(second.id, tenant_key(vendor, second)) if second else None,
+        ids=seeded_ids(vendor, first, seed),
+    )
+
+
+def from_env(name: str | None, label: str) -> Credentials | None:
+    if not name:
+        return None
+    value = os.environ.get(name)
+    if not value:
+        raise TargetError(f"environment variable {name} (credentials of {label}) is not set")
+    return Credentials(label, value)
+
+
+def load_target(vendor: str, root_url: str, config: Path | None = None) -> Target:
+    """A target from `config` (TOML) when given, else the built-in `local` profile."""
+    if config is None:
+        return local_target(vendor, root_url)
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise TargetError(f"cannot read {config}: {exc}") from exc
+    section = data.get(vendor)
+    if not isinstance(section, dict):
+        raise TargetError(f"{config} has no [{vendor}] table")
+    if section.get("profile") == "local":
+        return local_target(vendor, root_url)
+    primary = from_env(section.get("api_key_env"), "primary")
+    if primary is None:
+        raise TargetError(f"[{vendor}] needs api_key_env")
+    base = root_url.rstrip("/") + str(section.get("base_path", ""))
+    other = from_env(section.get("other_api_key_env"), "other")
+    return Target(vendor, base.rstrip("/"), primary, other, dict(section.get("ids", {})))

@@ -1,0 +1,28 @@
+"""The same suite as pytest tests: `pytest contracts --base-url URL --vendor NAME`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.contracts.conftest import Serve
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_pytest_contracts_against_the_mock(serve: Serve) -> None:
+    with serve("xpander", None) as url:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "contracts", "--base-url", url, "--vendor", "xpander",
+             "--max-examples", "3", "-q", "-p", "no:cacheprovider"],
+            cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "6 passed" in done.stdout
+
+
+def test_pytest_contracts_skip_without_a_base_url() -> None:
+    done = subprocess.run([sys.executable, "-m", "pytest", "contracts", "-q", "--vendor", "xpander"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert "skipped" in done.stdout, done.stdout + done.stderr

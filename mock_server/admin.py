@@ -1,4 +1,4 @@
-"""connmock's own endpoints: the index, per-vendor specs, tenants, the journal, reset."""
+"""connmock's own endpoints: the index, per-vendor specs, tenants, the journal, reset, and the hosted pages."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope
 
+from mock_server.pages import PAGES_PREFIX, Pages
 from mock_server.vendors.base import Reply, VendorAdapter
 from mock_server.world import World
 
@@ -28,9 +29,12 @@ class Admin:
         self.adapters = adapters
         self.mounts = mounts
         self.vendor_specs = {v: f"{mount}/openapi.json" for v, mount in mounts.items() if mount}
+        self.pages = Pages(world, adapters)
 
     async def handle(self, scope: Scope, receive: Receive) -> Reply | None:
         path, method = scope["path"], scope["method"]
+        if path.startswith(PAGES_PREFIX):  # opened in the user's browser: the link's own token authorizes it
+            return await self.pages.handle(path, method, scope, receive)
         if path.startswith(ADMIN_PREFIX):
             if not self.authorized(scope):
                 return Reply(401, {"error": "admin endpoints need the X-Connmock-Admin-Token header"})

@@ -298,7 +298,12 @@ def journal_response(plan: OperationPlan, reply: Reply) -> Any:
 
 
 async def send_reply(reply: Reply, send: Send, vendor_headers: dict[str, str]) -> None:
-    payload = b"" if reply.body is None or reply.status == 204 else orjson.dumps(reply.body)
+    if reply.body is None or reply.status == 204:
+        payload = b""
+    elif isinstance(reply.body, bytes):  # already encoded (the hosted HTML pages)
+        payload = reply.body
+    else:
+        payload = orjson.dumps(reply.body)
     headers = [(b"content-length", str(len(payload)).encode())]
     if payload:
         headers.append((b"content-type", f"{reply.content_type}; charset=utf-8".encode()))

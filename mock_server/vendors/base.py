@@ -38,7 +38,7 @@ class RequestContext:
 @dataclass(slots=True)
 class Reply:
     status: int
-    body: Any = None
+    body: Any = None  # JSON-able, or bytes already encoded in `content_type`
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
 

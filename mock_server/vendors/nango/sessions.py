@@ -18,7 +18,7 @@ from fixtures import Tenant
 from mock_server.errors import InvalidRequest, NotFound
 from mock_server.vendors.nango.credentials import js_date
 from mock_server.vendors.nango.inputs import checked_tags, public_end_user
-from mock_server.vendors.nango.service import NangoConnections
+from mock_server.vendors.nango.service import NangoConnections, merged_with, record_key
 from mock_server.world import World
 
 TOKEN_PREFIX = "nango_connect_session_"
@@ -95,3 +95,28 @@ class ConnectSessions:
                 session: dict[str, Any] = orjson.loads(raw)
                 return (tenant, session) if session["expires_at"] > js_date(now) else None
         return None
+
+    async def finish(self, tenant: Tenant, token: str, integration_key: str, credentials: dict[str, Any],
+                     connection_config: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """What the connect page's last step does: the session is used up (deleted, as `DELETE /connect/session`
+        does, so the token then answers `unknown_connect_session_token`) and its connection is created, or for
+        a reconnect session updated, with the session's tags and end user. None when the token was already used.
+        """
+        raw = await self.world.store.delete(self.space(tenant), token)
+        if raw is None:
+            return None
+        session = orjson.loads(raw)
+        body: dict[str, Any] = {"provider_config_key": integration_key, "credentials": credentials,
+                                "connection_config": connection_config or {}}
+        if session.get("connection_id"):
+            body["connection_id"] = session["connection_id"]
+        if session.get("tags") is not None:
+            body["tags"] = session["tags"]
+        created = await self.connections.create(tenant, body)
+        if session.get("end_user"):  # kept as the session shows it (organization included)
+            key = record_key(integration_key, created["connection_id"])
+            await self.world.store.update(self.connections.space(tenant), key,
+                                          merged_with({"end_user": session["end_user"]}))
+            created["end_user"] = session["end_user"]
+        return created
+

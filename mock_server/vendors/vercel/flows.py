@@ -110,6 +110,33 @@ class FlowService:
                 return tenant.vercel_team, claimed[0]
         return None
 
+    async def find(self, request_id: str) -> tuple[VercelTeam, dict[str, Any]] | None:
+        """A request as the consent page shows it, in whatever state (None when no team has it)."""
+        for tenant in self.world.seed.tenants:
+            raw = await self.world.store.get(self.space(tenant.vercel_team, "requests"), request_id)
+            if raw is not None:
+                return tenant.vercel_team, orjson.loads(raw)
+        return None
+
+    async def deny(self, request_id: str) -> dict[str, Any] | None:
+        """What the consent page's "Deny" does: a pending, unexpired request is closed without a grant.
+        None when there is no such request (or it was already decided, or it expired)."""
+        now, denied = now_ms(self.world), []
+
+        def closed(raw: bytes) -> bytes:
+            pending = orjson.loads(raw)
+            if pending["status"] != "pending" or pending["expiresAt"] <= now:
+                return raw
+            denied.append(pending)
+            return orjson.dumps({**pending, "status": "denied"})
+
+        for tenant in self.world.seed.tenants:
+            await self.world.store.update(self.space(tenant.vercel_team, "requests"), request_id, closed)
+            if denied:
+                return {"request": request_id, "connectorId": denied[0]["connectorId"],
+                        "returnUrl": denied[0]["returnUrl"]}
+        return None
+
     async def add_grants(self, team: VercelTeam, connector_id: str, grants: list[dict[str, Any]]) -> bool:
         """Append grants to a connector that still exists."""
         if await self.world.store.get(self.space(team, "connectors"), connector_id) is None:

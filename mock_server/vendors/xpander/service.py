@@ -148,3 +148,11 @@ class XpanderService:
 
         raw = await self.world.store.update(f"xpander:{tenant_id}:connections", connection_id, change)
         return orjson.loads(raw) if raw else None
+
+    async def find_connection(self, connection_id: str) -> tuple[str, dict[str, Any]] | None:
+        """The connection a consent link names, with its organization's id (the link carries no tenant)."""
+        for tenant in self.world.seed.tenants:
+            raw = await self.world.store.get(f"xpander:{tenant.id}:connections", connection_id)
+            if raw is not None:
+                return tenant.id, orjson.loads(raw)
+        return None

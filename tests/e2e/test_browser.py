@@ -1,0 +1,213 @@
+"""The browser connect flows in a real headless Chromium: the demo frontend (`examples/demo.html`, served from
+another origin) calls the mock with each vendor's auth header (so every call is a CORS preflight first),
+opens the vendor's consent/connect page, the user approves, and the demo lists the new connection.
+
+Chromium is Debian's `/usr/bin/chromium`, driven by the PyPI `playwright` package (no browser download).
+Without it these tests are skipped, except in CI (env `CI` set), where they must run. A screenshot of each
+finished flow goes to `artifacts/screenshots/`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from fixtures import load_seed
+from mock_server import Settings, create_app
+from tests.support.server import free_port, running
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+SHOTS = ROOT / "artifacts" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ACME = load_seed().tenant("acme")
+
+if not os.environ.get("CI") and not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); required when CI is set",
+                allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+
+class ShiftedClock:
+    """The real time plus an offset the tests can move forward (to expire sessions)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def clock() -> ShiftedClock:
+    return ShiftedClock()
+
+
+@pytest.fixture(scope="module")
+def mock_url(clock: ShiftedClock) -> Iterator[str]:
+    with running(create_app(Settings(), clock=clock)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def demo_url() -> Iterator[str]:
+    """`examples/` on another port: another origin than the mock's."""
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()),
+                                 functools.partial(QuietHandler, directory=str(EXAMPLES)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def open_demo(page: Page, demo_url: str, mock_url: str, vendor: str) -> None:
+    page.goto(f"{demo_url}/demo.html?mock={mock_url}&vendor={vendor}")
+    expect(page.get_by_role("status")).to_have_text("Loaded 2 demo tenants.")
+    expect(page.get_by_label("API key")).not_to_have_value("")
+
+
+def start_flow(page: Page) -> Page:
+    with page.expect_popup() as opened:
+        page.get_by_role("button", name="Connect", exact=True).click()
+    popup = opened.value
+    popup.wait_for_load_state()
+    return popup
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def connections(page: Page) -> Any:
+    return page.get_by_role("table", name="Connections").locator("tbody tr")
+
+
+def test_the_demo_calls_the_mock_cross_origin(demo_url: str, mock_url: str) -> None:
+    assert demo_url != mock_url
+    preflight = httpx.options(f"{mock_url}/xpander/v1/connectors", headers={
+        "Origin": demo_url, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-api-key"})
+    assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == "*"
+    assert "x-api-key" in preflight.headers["access-control-allow-headers"].lower()
+
+
+def test_xpander_approve(page: Page, demo_url: str, mock_url: str) -> None:
+    open_demo(page, demo_url, mock_url, "xpander")
+    popup = start_flow(page)
+    expect(popup.get_by_role("heading", name="Authorize Google Drive")).to_be_visible()
+    expect(popup.get_by_text("Demo Google Drive")).to_be_visible()
+    popup.get_by_role("button", name="Approve").click()
+    expect(popup.get_by_role("status")).to_have_text("Google Drive is connected.")
+    shot(popup, "xpander-consent-result")
+    expect(page.get_by_role("status")).to_contain_text("Connected:")
+    expect(connections(page).filter(has_text="Demo Google Drive")).to_contain_text("active")
+    shot(page, "xpander-demo")
+
+
+def test_xpander_deny(page: Page, demo_url: str, mock_url: str) -> None:
+    open_demo(page, demo_url, mock_url, "xpander")
+    popup = start_flow(page)
+    popup.get_by_role("button", name="Deny").click()
+    expect(popup.get_by_role("heading", name="Access denied")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Not connected:")
+    expect(connections(page).filter(has_text="denied")).to_have_count(1)
+    shot(page, "xpander-denied-demo")
+
+
+def test_nango_connect_ui_and_reused_link(page: Page, demo_url: str, mock_url: str) -> None:
+    open_demo(page, demo_url, mock_url, "nango")
+    popup = start_flow(page)
+    link = popup.url
+    expect(popup.get_by_role("heading", name="Connect an integration")).to_be_visible()
+    popup.get_by_role("radio", name="Slack").check()
+    popup.get_by_role("button", name="Continue").click()
+    expect(popup.get_by_role("heading", name="Connect Slack")).to_be_visible()
+    popup.get_by_role("button", name="Connect", exact=True).click()
+    expect(popup.get_by_role("status")).to_have_text("Slack is connected.")
+    shot(popup, "nango-connect-result")
+    expect(page.get_by_role("status")).to_contain_text("Connected:")
+    expect(connections(page).filter(has_text="slack")).to_contain_text("demo-user")
+    shot(page, "nango-demo")
+    popup.goto(link)  # the connect link works once
+    expect(popup.get_by_role("alert")).to_contain_text("does not match any account")
+    expect(popup.get_by_text("unknown_connect_session_token")).to_be_visible()
+
+
+def test_nango_expired_session(page: Page, mock_url: str, clock: ShiftedClock) -> None:
+    made = httpx.post(f"{mock_url}/nango/connect/sessions", json={"tags": {"source": "browser-test"}},
+                      headers={"Authorization": f"Bearer {ACME.nango_secret_key}"})
+    assert made.status_code == 201, made.text
+    clock.offset += timedelta(minutes=31)
+    try:
+        page.goto(made.json()["data"]["connect_link"])
+        expect(page.get_by_role("heading", name="Session not valid")).to_be_visible()
+        expect(page.get_by_text("unknown_connect_session_token")).to_be_visible()
+        expect(page.get_by_role("button")).to_have_count(0)
+    finally:
+        clock.offset -= timedelta(minutes=31)
+
+
+def test_openint_connect_and_return_url(page: Page, demo_url: str, mock_url: str) -> None:
+    open_demo(page, demo_url, mock_url, "openint")
+    popup = start_flow(page)
+    expect(popup.get_by_role("heading", name="Choose an integration")).to_be_visible()
+    popup.get_by_role("radio", name="GitHub").check()
+    popup.get_by_role("button", name="Continue").click()
+    expect(popup.get_by_role("heading", name="Connect GitHub")).to_be_visible()
+    shot(popup, "openint-connect-page")
+    with popup.expect_event("close"):  # back on the demo's return_url, which reports to the opener and closes
+        popup.get_by_role("button", name="Connect").click()
+    expect(page.get_by_role("status")).to_contain_text("Connected:")
+    expect(connections(page).filter(has_text="github · demo-user")).to_contain_text("healthy")
+    shot(page, "openint-demo")
+
+
+def test_vercel_allow_then_token(page: Page, demo_url: str, mock_url: str) -> None:
+    open_demo(page, demo_url, mock_url, "vercel")
+    popup = start_flow(page)
+    expect(popup.get_by_role("heading", name="Authorize demo-bot")).to_be_visible()
+    shot(popup, "vercel-consent-page")
+    url = popup.url
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Allow").click()
+    expect(page.get_by_role("status")).to_contain_text('"status":"approved"')
+    expect(connections(page).filter(has_text="slack/demo-bot")).to_contain_text("authorized")
+    shot(page, "vercel-demo")
+    again = page.context.new_page()  # the request is used up
+    again.goto(url)
+    expect(again.get_by_role("heading", name="Already decided")).to_be_visible()

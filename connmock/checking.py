@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,35 +34,14 @@ def available_vendors() -> tuple[str, ...]:
     return tuple(v for v in VENDORS if importlib.util.find_spec(f"mock_server.vendors.{v}") is not None)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def local_mock(vendors: tuple[str, ...]) -> Iterator[str]:
     """A fresh mock of `vendors` on a free 127.0.0.1 port in a background thread; yields its root URL."""
-    import uvicorn
-
     from mock_server import Settings, create_app
+    from mock_server.serving import running
 
-    port = free_port()
-    config = uvicorn.Config(create_app(Settings(vendors=vendors)), host="127.0.0.1", port=port,
-                            log_level="warning", access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="connmock-check-mock", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the local mock did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with running(create_app(Settings(vendors=vendors))) as url:
+        yield url
 
 
 def served_vendors(root_url: str) -> tuple[str, ...]:

@@ -66,16 +66,24 @@ def build_plans(world: World, adapters: dict[str, VendorAdapter], merged: bool) 
     return plans
 
 
+# Kept escaped inside a segment: `/` would split it, and the router never matches a line break.
+REESCAPED = str.maketrans({"%": "%25", "/": "%2F", "\n": "%0A", "\r": "%0D"})
+
+
+def reescape(segment: str) -> str:
+    return segment.translate(REESCAPED)
+
+
 def keep_encoded_slashes(scope: Scope) -> Scope:
     """Rebuild `path` from `raw_path` so that `%2F` stays inside one segment (Vercel's `slack%2Fmy-bot`).
 
-    Every segment is decoded and then re-escapes only `%` and `/`; the gate unquotes path parameters.
+    Every segment is decoded and then re-escapes what `REESCAPED` names; the gate unquotes path parameters.
     """
     raw = scope.get("raw_path")
     if not raw or b"%" not in raw:
         return scope
     segments = raw.decode("latin-1").split("?", 1)[0].split("/")
-    path = "/".join(unquote(s).replace("%", "%25").replace("/", "%2F") for s in segments)
+    path = "/".join(reescape(unquote(s)) for s in segments)
     return {**scope, "path": path}
 
 

@@ -102,3 +102,11 @@ def test_fixtures_command_prints_valid_payloads_repeatably(vendor: str, capsys: 
     assert schema is not None and len(first) == 4
     for payload in first:
         assert SchemaValidator(schema).errors(payload["body"]) == []
+
+
+@pytest.mark.parametrize("segment", ["a%0Ab", "a%0D%0A", "slack%2Fmy-bot", "%25zz"], ids=["lf", "crlf", "slash", "pct"])
+def test_odd_escapes_in_a_path_parameter_reach_the_vendor(api: ApiClient, segment: str) -> None:
+    # A line break or an escaped slash stays inside its path segment, so the vendor answers, not the router
+    response = api.post(f"/openint/customer/{segment}/token", json={},
+                        headers={"Authorization": f"Bearer {ACME.openint_api_key}"})
+    assert response.status_code == 200 and set(response.json()) == {"token", "magic_link_url", "api_key"}

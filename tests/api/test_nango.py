@@ -23,6 +23,7 @@ from fixtures import SeedData, Tenant, load_seed
 from fixtures.factories import create_requests
 from mock_server import Settings, create_app
 from tests.support.api import ApiClient
+from tests.support.clock import FakeClock
 
 SEED: SeedData = load_seed()
 ACME, GLOBEX = SEED.tenant("acme"), SEED.tenant("globex")
@@ -34,26 +35,10 @@ SDK_QUERY = "force_refresh=false&refresh_token=false&refresh_github_app_jwt_toke
 AUTH_FAILED = "Authentication failed. "
 
 
-class FakeClock:
-    """Starts at START; every reading moves it on by `tick`, so creation order is strictly increasing."""
-
-    def __init__(self, tick: timedelta = timedelta(milliseconds=1)) -> None:
-        self.current = START
-        self.tick = tick
-
-    def now(self) -> datetime:
-        value = self.current
-        self.current += self.tick
-        return value
-
-    def advance(self, seconds: float) -> None:
-        self.current += timedelta(seconds=seconds)
-
-
 @pytest.fixture(scope="module")
 def shared() -> Iterator[tuple[ApiClient, FakeClock]]:
     """One app for the module; every test starts from a reset store and a fresh clock."""
-    clock = FakeClock()
+    clock = FakeClock(START)
     client = ApiClient(create_app(Settings(vendors=("nango",)), clock=clock))
     yield client, clock
     client.close()

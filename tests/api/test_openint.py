@@ -24,6 +24,7 @@ from mock_server import Settings, create_app
 from mock_server.errors import ServiceError
 from mock_server.vendors.openint import errors as openint_errors
 from tests.support.api import ApiClient
+from tests.support.clock import FakeClock
 
 SEED: SeedData = load_seed()
 ACME, GLOBEX = SEED.tenant("acme"), SEED.tenant("globex")
@@ -38,26 +39,10 @@ SUPPORTED = ["acme-oauth2", "github", "slack", "okta", "salesforce", "acme-apike
              "airtable", "sharepoint-onprem"]
 
 
-class FakeClock:
-    """Starts at START; every reading moves it on by `tick`, so creation order is strictly increasing."""
-
-    def __init__(self, tick: timedelta = timedelta(milliseconds=1)) -> None:
-        self.current = START
-        self.tick = tick
-
-    def now(self) -> datetime:
-        value = self.current
-        self.current += self.tick
-        return value
-
-    def advance(self, seconds: float) -> None:
-        self.current += timedelta(seconds=seconds)
-
-
 @pytest.fixture(scope="module")
 def shared() -> Iterator[tuple[ApiClient, FakeClock]]:
     """One app for the module (building one takes half a second); every test starts from a reset."""
-    clock = FakeClock()
+    clock = FakeClock(START)
     client = ApiClient(create_app(Settings(vendors=("openint",)), clock=clock))
     yield client, clock
     client.close()
@@ -293,7 +278,7 @@ def test_recorded_session(api: ApiClient) -> None:
 
 
 def test_timestamps_and_expiry_follow_the_clock() -> None:
-    client = ApiClient(create_app(Settings(vendors=("openint",)), clock=FakeClock(tick=timedelta(0))))
+    client = ApiClient(create_app(Settings(vendors=("openint",)), clock=FakeClock(START, tick=timedelta(0))))
     try:
         oauth = create(client, oauth_body())
         assert oauth["created_at"] == "2026-11-22 22:26:56.954+00"  # PostgreSQL trims trailing zeros
@@ -411,7 +396,7 @@ def test_pages_and_has_next_page(api: ApiClient) -> None:
 
 
 def test_equal_timestamps_order_by_id() -> None:
-    client = ApiClient(create_app(Settings(vendors=("openint",)), clock=FakeClock(tick=timedelta(0))))
+    client = ApiClient(create_app(Settings(vendors=("openint",)), clock=FakeClock(START, tick=timedelta(0))))
     try:
         made = [create(client, apikey_body())["id"] for _ in range(4)]
         listed = client.get("/openint/connection", headers=auth()).json()

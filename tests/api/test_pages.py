@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,6 +17,7 @@ import pytest
 from fixtures import SeedData, Tenant, load_seed
 from mock_server import Settings, create_app
 from tests.support.api import ApiClient
+from tests.support.clock import FakeClock
 
 SEED: SeedData = load_seed()
 ACME, GLOBEX = SEED.tenant("acme"), SEED.tenant("globex")
@@ -29,22 +30,9 @@ SECRETS = [v for t in SEED.tenants for v in (t.nango_secret_key, t.openint_api_k
           [u.api_key for t in SEED.tenants for u in t.xpander_users]
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.current = START
-
-    def now(self) -> datetime:
-        value = self.current
-        self.current += timedelta(milliseconds=1)
-        return value
-
-    def advance(self, seconds: float) -> None:
-        self.current += timedelta(seconds=seconds)
-
-
 @pytest.fixture(scope="module")
 def shared() -> Iterator[tuple[ApiClient, FakeClock]]:
-    clock = FakeClock()
+    clock = FakeClock(START)
     client = ApiClient(create_app(Settings(admin_token="admin-only"), clock=clock))
     yield client, clock
     client.close()

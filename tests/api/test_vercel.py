@@ -12,7 +12,7 @@ import functools
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -27,6 +27,7 @@ from mock_server.store import MemoryStore
 from mock_server.vendors.vercel import VercelAdapter
 from mock_server.world import build_world
 from tests.support.api import ApiClient
+from tests.support.clock import FakeClock
 
 SEED: SeedData = load_seed()
 ACME, GLOBEX = SEED.tenant("acme"), SEED.tenant("globex")
@@ -40,26 +41,11 @@ SDK_1_27_TYPES = {"api-key", "custom", "github", "oauth", "salesforce", "slack",
 VARIANTS = PayloadFactory("vercel").variants()
 
 
-class FakeClock:
-    """Starts at START; every reading moves it on by a millisecond, so creation order is strict."""
-
-    def __init__(self) -> None:
-        self.current = START
-
-    def now(self) -> datetime:
-        value = self.current
-        self.current += timedelta(milliseconds=1)
-        return value
-
-    def advance(self, seconds: float) -> None:
-        self.current += timedelta(seconds=seconds)
-
-
 class Mock:
     """The app, plus what the hosted consent page does (`approve`), on the same store and clock."""
 
     def __init__(self) -> None:
-        self.clock = FakeClock()
+        self.clock = FakeClock(START)
         store = MemoryStore()
         settings = Settings(vendors=("vercel",))
         self.client = ApiClient(create_app(settings, store=store, clock=self.clock))

@@ -24,6 +24,7 @@ from mock_server.errors import BadRequest, Conflict, ServiceError
 from mock_server.vendors.xpander import errors as xpander_errors
 from mock_server.vendors.xpander.uuids import uuid_problem
 from tests.support.api import ApiClient
+from tests.support.clock import FakeClock
 
 SEED: SeedData = load_seed()
 ACME, GLOBEX = SEED.tenant("acme"), SEED.tenant("globex")
@@ -46,23 +47,10 @@ SUMMARY_KEYS = ["id", "name", "access_scope", "is_service_account", "owner", "ve
                 "created_at", "status"]
 
 
-class FakeClock:
-    """Starts at START; every reading moves it on by `tick`."""
-
-    def __init__(self, tick: timedelta = timedelta(milliseconds=1)) -> None:
-        self.current = START
-        self.tick = tick
-
-    def now(self) -> datetime:
-        value = self.current
-        self.current += self.tick
-        return value
-
-
 @pytest.fixture(scope="module")
 def shared() -> Iterator[tuple[ApiClient, FakeClock]]:
     """One app for the module (building one takes half a second); every test starts from a reset."""
-    clock = FakeClock()
+    clock = FakeClock(START)
     client = ApiClient(create_app(Settings(vendors=("xpander",)), clock=clock))
     yield client, clock
     client.close()

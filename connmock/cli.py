@@ -35,8 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     spec_commands.add_parser("validate", help="validate and lint all five documents")
 
     from connmock.checking import add_check_parser
+    from connmock.fidelity.cli import register as register_fidelity
 
     add_check_parser(commands)
+    register_fidelity(commands)
 
     fixtures = commands.add_parser("fixtures", help="print valid create payloads as JSON")
     fixtures.add_argument("vendor", choices=VENDORS)
@@ -130,7 +132,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     stream = out or sys.stdout
     handlers = {"serve": serve, "spec": spec_command, "fixtures": fixtures_command,
                 "check": check_command}
-    return handlers[args.command](args, stream)
+    handler = handlers.get(args.command) or args.handler  # registered subcommands name their own handler
+    return int(handler(args, stream))
 
 
 if __name__ == "__main__":

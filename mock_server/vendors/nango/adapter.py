@@ -50,15 +50,21 @@ class NangoAdapter(VendorAdapter):
         self.rates.count(tenant.id)
         return Principal(tenant=tenant)
 
+    def cors(self) -> dict[str, str]:
+        """Nango's CORS middleware answers `*` to every request it reaches, whether or not it has an `Origin`."""
+        return {"Access-Control-Allow-Origin": "*"} if self.world.settings.cors else {}
+
     def reply(self, status: int, body: Any) -> Reply:
-        return Reply(status, body, headers=self.rates.headers())
+        return Reply(status, body, headers={**self.cors(), **self.rates.headers()})
 
     def render_error(self, error: ServiceError, operation_id: str | None) -> Reply:
         rules = self.world.rules(self.key, operation_id) if operation_id else ()
         rendered = errors.render(error, rules)
-        # Nango parses JSON before its rate limiter runs: a body it cannot read gets no rate-limit headers.
-        if operation_id and not isinstance(error, MalformedRequest):
-            rendered.headers.update(self.rates.headers())
+        # Nango parses JSON before its CORS and rate-limit middlewares run: a body it cannot read gets neither.
+        if not isinstance(error, MalformedRequest):
+            rendered.headers.update(self.cors())
+            if operation_id:
+                rendered.headers.update(self.rates.headers())
         return rendered
 
     def handlers(self) -> dict[str, Handler]:

@@ -51,6 +51,10 @@ class OpenIntAdapter(VendorAdapter):
         rules = self.world.rules(self.key, operation_id) if operation_id else ()
         return errors.render(error, operation_id, rules)
 
+    def response_headers(self) -> dict[str, str]:
+        """OpenInt's CORS plugin answers every request `*`, whether or not it carries an `Origin`."""
+        return {"Access-Control-Allow-Origin": "*"} if self.world.settings.cors else {}
+
     def handlers(self) -> dict[str, Handler]:
         return {
             "createConnection": self.create_connection,

@@ -71,14 +71,31 @@ class ConnectorCatalog:
         return "BASIC" if "password" in declared else "API_KEY"
 
     def connector(self, name: str) -> dict[str, Any]:
-        """What `expand=connector` adds: OpenInt's `core.connector` for this connector."""
+        """What `expand=connector` adds: OpenInt's `core.connector` for this connector.
+
+        Shaped as the recorded server answers for acme-apikey: all seven schemas (the ones the contract does
+        not carry are plain objects; an API-key connector's connect output is its settings) and no
+        `platforms`, which OpenInt sends only for connectors that declare them.
+        """
+        settings = public_schema(self.settings_schema(name))
+        closed = {"type": "object", "additionalProperties": False}
+        config: dict[str, Any] = {"type": "object"}
+        if self.auth_type(name) == "API_KEY":  # OpenInt's shared API-key connector config schema
+            config["description"] = "Base configuration for api key connector"
         return {
             "name": name,
             "display_name": DISPLAY_NAMES.get(name, name.replace("-", " ").title()),
             "logo_url": LOGO_URL.format(name=name),
             "stage": "ga",
-            "platforms": ["web", "mobile", "desktop"],
-            "schemas": {"connection_settings": public_schema(self.settings_schema(name))},
+            "schemas": {
+                "connector_config": config,
+                "connection_settings": settings,
+                "integration_data": closed,
+                "webhook_input": dict(closed),
+                "pre_connect_input": {"type": "object"},
+                "connect_input": {"type": "object"},
+                "connect_output": {"type": "object"} if self.is_oauth(name) else settings,
+            },
             "auth_type": self.auth_type(name),
             "has_openint_credentials": False,
         }

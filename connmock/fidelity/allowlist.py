@@ -1,0 +1,75 @@
+"""Differences that are deliberate: a TOML list of (recording, exchange, path, reason) entries.
+
+    [[allow]]
+    recording = "openint/connections"   # `<vendor>/<name>`
+    exchange = [19, 20]                 # one index or a list
+    path = "$.has_next_page"            # as the report prints it: `status`, `header:<name>` or `$…`
+    kind = "value"                      # optional: only this kind of difference
+    reason = "the recorded server inverts it; the mock answers correctly"
+
+An entry that explains nothing is stale and reported as such, so the list cannot silently outlive a fix.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from connmock.fidelity.recordings import bundled_dir
+from connmock.fidelity.shapes import Difference
+
+
+@dataclass(frozen=True, slots=True)
+class Allowance:
+    recording: str
+    exchanges: tuple[int, ...]
+    path: str
+    reason: str
+    kind: str | None = None
+
+    def explains(self, recording: str, difference: Difference) -> bool:
+        return (recording == self.recording and difference.exchange in self.exchanges
+                and difference.path == self.path and self.kind in (None, difference.kind))
+
+    def describe(self) -> str:
+        return f"{self.recording} #{','.join(map(str, self.exchanges))} {self.path}"
+
+
+@dataclass(slots=True)
+class Verdict:
+    unexplained: list[Difference]
+    explained: list[tuple[Difference, Allowance]]
+    stale: list[Allowance]
+
+
+def default_path() -> Path:
+    return bundled_dir() / "allowlist.toml"
+
+
+def load(path: str | Path | None = None) -> list[Allowance]:
+    file = Path(path) if path is not None else default_path()
+    data = tomllib.loads(file.read_text(encoding="utf-8"))
+    out = []
+    for entry in data.get("allow", []):
+        exchanges = entry["exchange"] if isinstance(entry["exchange"], list) else [entry["exchange"]]
+        if not str(entry.get("reason", "")).strip():
+            raise ValueError(f"allow-list entry {entry} has no reason")
+        out.append(Allowance(entry["recording"], tuple(int(i) for i in exchanges), entry["path"],
+                             entry["reason"].strip(), entry.get("kind")))
+    return out
+
+
+def judge(recording: str, differences: list[Difference], allowances: list[Allowance]) -> Verdict:
+    """Split differences into unexplained and explained; entries of this recording that explain none are stale."""
+    verdict = Verdict([], [], [])
+    used: set[Allowance] = set()
+    for difference in differences:
+        match = next((a for a in allowances if a.explains(recording, difference)), None)
+        if match is None:
+            verdict.unexplained.append(difference)
+        else:
+            verdict.explained.append((difference, match))
+            used.add(match)
+    verdict.stale = [a for a in allowances if a.recording == recording and a not in used]
+    return verdict

@@ -1,0 +1,59 @@
+"""The fidelity gate: every recording in the project, replayed against a fresh mock, differs from it only
+where `fixtures/recordings/allowlist.toml` says why."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from connmock.fidelity import allowlist, recordings, substitution
+from connmock.fidelity.recordings import Role
+from connmock.fidelity.replay import replay
+from mock_server import Settings, create_app
+from tests.support.server import running
+
+ALL = recordings.bundled()
+
+
+def test_the_recordings_are_bundled_with_their_provenance() -> None:
+    assert {p.relative_to(recordings.bundled_dir()).as_posix() for p in ALL} >= {
+        "nango/connections.json", "openint/connections.json"}
+    assert (recordings.bundled_dir() / "README.md").exists()
+    for path in ALL:
+        recording = recordings.load(path)
+        assert recording.source["commit"] and recording.source["recorded"]
+        assert recordings.parse(json.loads(json.dumps(recordings.to_data(recording)))) == recording
+
+
+@pytest.mark.parametrize("path", ALL, ids=[f"{p.parent.name}/{p.stem}" for p in ALL])
+def test_replaying_a_recording_against_the_mock_shows_only_allowed_differences(path: Path) -> None:
+    recording = recordings.load(path)
+    with running(create_app(Settings())) as url:
+        report = replay(recording, f"{url}/{recording.vendor}")
+    verdict = allowlist.judge(recording.key, report.differences, allowlist.load())
+    assert [d.describe() for d in verdict.unexplained] == []
+    assert [a.describe() for a in verdict.stale] == []
+    assert all(r.answer is not None for r in report.results if not r.skipped)
+
+
+def test_every_allowance_names_a_bundled_recording_and_gives_a_reason() -> None:
+    keys = {recordings.load(p).key for p in ALL}
+    for allowance in allowlist.load():
+        assert allowance.recording in keys and allowance.reason
+
+
+def test_roles_resolve_from_the_tenants_table_or_a_config_file(tmp_path: Path) -> None:
+    roles = {"<SECRET_KEY>": Role("secret_key", 0),
+             "github-import-test": Role("integration", 0, {"provider": "github", "auth_mode": "OAUTH2"})}
+    tenants = [{"secret_key": "k0", "integrations": [{"unique_key": "gh", "provider": "github",
+                                                      "auth_mode": "OAUTH2"}]}]
+    assert substitution.resolve(roles, tenants, {}) == {"<SECRET_KEY>": "k0", "github-import-test": "gh"}
+    config = tmp_path / "target.toml"
+    config.write_text('[values]\n"<SECRET_KEY>" = "explicit"\n\n[[tenants]]\nsecret_key = "k1"\n'
+                      'integrations = [{unique_key = "g2", provider = "github", auth_mode = "OAUTH2"}]\n')
+    values, from_file = substitution.load_config(config)
+    assert substitution.resolve(roles, from_file, values) == {"<SECRET_KEY>": "explicit", "github-import-test": "g2"}
+    with pytest.raises(substitution.SubstitutionError):
+        substitution.resolve({"x": Role("connector_config", 0, {"connector_name": "nope"})}, tenants, {})

@@ -24,7 +24,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=0, help="seed for the Faker data")
     serve.add_argument("--fixtures", type=Path, help="seed records file (default: the bundled fixtures/seed.yaml)")
     serve.add_argument("--latency-ms", type=int, default=0, help="delay every API answer by this much")
-    serve.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
+    serve.add_argument("--max-body-bytes", type=int, default=1024 * 1024,
+                       help="larger request bodies get a 413 in the vendor's shape (default: 1 MiB)")
+    serve.add_argument("--store-capacity", type=int, default=1_000_000,
+                       help="most records kept; past it writes get the vendor's 'store full' error")
+    serve.add_argument("--journal-size", type=int, default=500, help="requests kept by /__connmock/requests")
+    serve.add_argument("--state-file", type=Path,
+                       help="keep state in this file across restarts (created 0600; saved after writes and on exit)")
     serve.add_argument("--admin-token", help="require this token (X-Connmock-Admin-Token) on /__connmock/*")
     serve.add_argument("--public-url", help="base URL to put in links handed out (default: from each request)")
     serve.add_argument("--no-cors", action="store_true", help="turn CORS off (on by default)")
@@ -36,9 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from connmock.checking import add_check_parser
     from connmock.fidelity.cli import register as register_fidelity
+    from connmock.proxy.command import register as register_proxy
 
     add_check_parser(commands)
     register_fidelity(commands)
+    register_proxy(commands)
 
     fixtures = commands.add_parser("fixtures", help="print valid create payloads as JSON")
     fixtures.add_argument("vendor", choices=VENDORS)
@@ -85,11 +93,20 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
         fixtures_path=args.fixtures,
         latency_ms=args.latency_ms,
         max_body_bytes=args.max_body_bytes,
+        store_capacity=args.store_capacity,
+        journal_size=args.journal_size,
+        state_file=args.state_file,
         admin_token=args.admin_token,
         public_url=args.public_url,
         cors=not args.no_cors,
     )
-    app = create_app(settings)
+    from mock_server.store import StateFileError
+
+    try:
+        app = create_app(settings)
+    except StateFileError as error:  # corrupt, foreign or unwritable: refuse to start, leave the file alone
+        print(f"connmock serve: {error}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(banner(f"http://{shown_host}:{args.port}", vendors, bool(args.vendor), args.fixtures), file=out, flush=True)

@@ -19,7 +19,7 @@ from urllib.parse import quote, quote_plus
 from connmock.spec import SecretRule
 from connmock.spec.secrets import secret_values
 
-__all__ = ["Canary", "CanaryBook", "Finding", "encoded_forms"]
+__all__ = ["Canary", "CanaryBook", "Finding", "encoded_forms", "value_forms"]
 
 FRAGMENT = 12
 
@@ -64,10 +64,15 @@ def base64_forms(value: str) -> Iterator[tuple[str, str]]:
             yield f"base64url@{offset}", middle.replace("+", "-").replace("/", "_")
 
 
+def value_forms(value: str) -> list[tuple[str, str]]:
+    """(form, text) for every encoding of any secret value (no fragments); the raw value first."""
+    return [("raw", value), ("url-encoded", quote(value, safe="")), ("form-encoded", quote_plus(value)),
+            ("json-escaped", json.dumps(value)[1:-1].replace("/", "\\/")), *base64_forms(value)]
+
+
 def encoded_forms(value: str) -> list[tuple[str, str]]:
-    """(form, text) for every form a leaked value is searched in; the raw value first."""
-    forms = [("raw", value), ("url-encoded", quote(value, safe="")), ("form-encoded", quote_plus(value)),
-             ("json-escaped", json.dumps(value)[1:-1].replace("/", "\\/")), *base64_forms(value)]
+    """(form, text) for every form a leaked canary is searched in; the raw value first."""
+    forms = value_forms(value)
     core = value[4:20]  # the 16 hex characters after the prefix
     forms += [("fragment", core[i:i + FRAGMENT]) for i in range(len(core) - FRAGMENT + 1)]
     seen: set[str] = set()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import unquote
 
@@ -29,7 +31,7 @@ from mock_server.admin import Admin
 from mock_server.fallback import Fallback, VendorExceptionMiddleware, compile_routes
 from mock_server.gate import Gate, OperationPlan, send_reply
 from mock_server.settings import Settings
-from mock_server.store import Store
+from mock_server.store import Store, persisting
 from mock_server.vendors import build_adapter
 from mock_server.vendors.base import VendorAdapter
 from mock_server.world import Clock, World, build_world
@@ -119,8 +121,15 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     urls = [{"url": f"{mounts[v]}/openapi.json", "name": v} for v in settings.vendors]
     if merged:
         urls.insert(0, {"url": "/openapi.json", "name": "all vendors (merged)"})
+
+    @asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        async with persisting(world.store):  # with --state-file: autosave while serving, save on shutdown
+            yield
+
     connexion_app = AsyncApp(
         __name__,
+        lifespan=lifespan,
         middlewares=[ServerErrorMiddleware, functools.partial(VendorExceptionMiddleware, fallback=fallback),
                      SwaggerUIMiddleware, RoutingMiddleware,
                      LifespanMiddleware, gate],

@@ -1,10 +1,16 @@
-"""The request journal: the last N exchanges, secrets redacted, for `GET /__connmock/requests`."""
+"""The request journal: the last N exchanges, secrets redacted, for `GET /__connmock/requests`.
+
+Bounded twice: at most `size` entries, and each entry's bodies at most `body_bytes` of JSON (a larger body is
+replaced by a note of its size), so the journal holds at most about `size * 2 * body_bytes` whatever is sent.
+"""
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
+
+import orjson
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +30,24 @@ class JournalEntry:
         return asdict(self)
 
 
+def bounded(body: Any, limit: int) -> Any:
+    """`body`, or a note in its place when its JSON is over `limit` bytes."""
+    if body is None or isinstance(body, bool | int | float):
+        return body
+    size = len(orjson.dumps(body, default=str))
+    return body if size <= limit else {"connmock_journal": f"body of {size} bytes not kept (limit {limit})"}
+
+
 class Journal:
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, body_bytes: int = 16 * 1024) -> None:
         self._entries: deque[JournalEntry] = deque(maxlen=max(size, 0))
+        self.body_bytes = body_bytes
 
     def add(self, entry: JournalEntry) -> None:
-        self._entries.append(entry)
+        if self._entries.maxlen == 0:
+            return
+        self._entries.append(replace(entry, request_body=bounded(entry.request_body, self.body_bytes),
+                                     response_body=bounded(entry.response_body, self.body_bytes)))
 
     def entries(self) -> list[JournalEntry]:
         return list(self._entries)

@@ -17,9 +17,12 @@ class Settings:
     seed: int = 0
     fixtures_path: Path | None = None
     latency_ms: int = 0
-    max_body_bytes: int = 1024 * 1024
-    journal_size: int = 500
-    store_capacity: int = 1_000_000
+    max_body_bytes: int = 1024 * 1024  # a larger body is a 413, refused before it is read
+    journal_size: int = 500  # requests kept by the journal (each body kept up to `journal_body_bytes`)
+    journal_body_bytes: int = 16 * 1024
+    store_capacity: int = 1_000_000  # records; past it every write is the vendor's documented "store full"
+    state_file: Path | None = None  # `--state-file`: state kept across restarts (see mock_server/store/)
+    state_save_delay: float = 0.5  # seconds from the first unsaved write to its save
     cors: bool = True
     admin_token: str | None = None
     public_url: str | None = None  # base URL used in links the mock hands out; default: from the request

@@ -19,7 +19,7 @@ from connmock.spec.secrets import SecretRule, secret_rules
 from fixtures import SeedData, load_seed
 from mock_server.journal import Journal
 from mock_server.settings import Settings
-from mock_server.store import MemoryStore, Store
+from mock_server.store import MemoryStore, PersistentStore, StateFile, Store
 
 
 class Clock(Protocol):
@@ -65,14 +65,22 @@ class World:
         return self.specs[vendor].rules.get(operation_id, ())
 
 
+def default_store(settings: Settings) -> Store:
+    """In memory, capped at `store_capacity`; kept in `state_file` when one is given (loaded here)."""
+    memory = MemoryStore(settings.store_capacity)
+    if settings.state_file is None:
+        return memory
+    return PersistentStore(memory, StateFile(settings.state_file), settings.state_save_delay)
+
+
 def build_world(settings: Settings, store: Store | None = None, clock: Clock | None = None) -> World:
     faker = Faker()
     faker.seed_instance(settings.seed)
     world = World(
         settings=settings,
         seed=load_seed(settings.fixtures_path),
-        store=store or MemoryStore(settings.store_capacity),
-        journal=Journal(settings.journal_size),
+        store=store or default_store(settings),
+        journal=Journal(settings.journal_size, settings.journal_body_bytes),
         clock=clock or SystemClock(),
         ids=IdSource(),
         faker=faker,

@@ -19,6 +19,7 @@ from mock_server.pages.openint import OpenIntPages
 from mock_server.pages.render import error_page
 from mock_server.pages.vercel import VercelPages
 from mock_server.pages.xpander import XpanderPages
+from mock_server.store import StoreFull
 from mock_server.vendors.base import Reply, VendorAdapter
 from mock_server.vendors.nango.adapter import NangoAdapter
 from mock_server.vendors.openint.adapter import OpenIntAdapter
@@ -86,4 +87,7 @@ class Pages:
         body = await read_body(receive, self.world.settings.max_body_bytes)
         if body is None:
             return error_page(vendor, "Form too large", "The submitted form is too large.", 413)
-        return await pages.submit(PageRequest(segments, query, first_values(body.decode("utf-8", "replace"))))
+        try:
+            return await pages.submit(PageRequest(segments, query, first_values(body.decode("utf-8", "replace"))))
+        except StoreFull:
+            return error_page(vendor, "Mock is full", "The mock holds as many records as it may; reset it.", 507)

@@ -1,6 +1,13 @@
-"""State behind one small interface, so another backend (Redis) can be added beside the in-memory one."""
+"""State behind one small interface, so another backend (Redis) can be added beside the in-memory one.
+
+`PersistentStore` wraps a store that can be snapshotted (the in-memory one) to keep its state in a file.
+"""
 
 from mock_server.store.base import Store, StoreFull
 from mock_server.store.memory import MemoryStore
+from mock_server.store.persistent import PersistentStore, persisting
+from mock_server.store.snapshot import Image, Snapshotting
+from mock_server.store.statefile import StateFile, StateFileError
 
-__all__ = ["MemoryStore", "Store", "StoreFull"]
+__all__ = ["Image", "MemoryStore", "PersistentStore", "Snapshotting", "StateFile", "StateFileError", "Store",
+           "StoreFull", "persisting"]

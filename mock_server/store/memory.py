@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mock_server.store.base import Index, StoreFull
+from mock_server.store.snapshot import Image
 
 
 class MemoryStore:
@@ -80,3 +81,14 @@ class MemoryStore:
         self._spaces.clear()
         self._counters.clear()
         self._records = 0
+
+    def snapshot(self) -> Image:
+        return Image(spaces={name: dict(records) for name, records in self._spaces.items() if records},
+                     counters=dict(self._counters), records=self._records)
+
+    def restore(self, image: Image) -> None:
+        if image.records > self.capacity:
+            raise StoreFull(f"the saved state holds {image.records} records, over the capacity of {self.capacity}")
+        self._spaces = {name: dict(records) for name, records in image.spaces.items()}
+        self._counters = dict(image.counters)
+        self._records = image.records

@@ -378,3 +378,16 @@ def test_pages_can_be_framed_and_run_only_inline_code(api: ApiClient) -> None:
     policy = response.headers["content-security-policy"]
     assert "default-src 'none'" in policy and "frame-ancestors" not in policy
     assert re.search(r"<script\b[^>]*\bsrc=", response.text) is None
+
+
+def test_finishing_a_flow_in_a_full_mock_is_a_page_not_a_500() -> None:
+    # Given a mock that may hold no record at all
+    client = ApiClient(create_app(Settings(vendors=("openint",), store_capacity=0), clock=FakeClock(START)))
+    try:
+        made = magic(client, connect_options={"connector_names": ["github"]})
+        # When the user finishes the flow, Then the page says the mock is full
+        done = client.post(local(made["magic_link_url"]), data={"step": "connect",
+                                                                "connector_config_id": config_id("github")})
+        assert "Mock is full" in html(done, 507)
+    finally:
+        client.close()

@@ -476,7 +476,7 @@ def test_a_full_store_is_not_a_500() -> None:
     try:
         assert client.post(connect_url(SLACK), headers=key(), json={"name": "a"}).status_code == 200
         response = client.post(connect_url(SLACK), headers=key(), json={"name": "b"})
-        assert response.status_code == 507 and isinstance(response.json()["detail"], str)
+        assert response.status_code == 400 and isinstance(response.json()["detail"], str)
     finally:
         client.close()
 

@@ -6,14 +6,13 @@ from typing import Any
 
 from connmock.spec import FieldError
 from connmock.spec.secrets import SecretRule, rule_for, strip_write_only
-from mock_server.errors import InvalidRequest, MalformedRequest, ServiceError
+from mock_server.errors import CapacityReached, InvalidRequest, MalformedRequest, ServiceError
 from mock_server.vendors.base import Reply
 from mock_server.vendors.xpander.words import NOT_A_MODEL, pydantic_words
 
 # Starlette's phrases, which FastAPI's `HTTPException` handler sends when no detail is given.
 PHRASES = {400: "Bad Request", 401: "Not authenticated", 403: "Forbidden", 404: "Not Found",
-           405: "Method Not Allowed", 409: "Conflict", 413: "Request Entity Too Large",
-           507: "Insufficient Storage"}
+           405: "Method Not Allowed", 409: "Conflict", 413: "Request Entity Too Large"}
 UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's 400 for a body it cannot decode
 
 
@@ -100,6 +99,8 @@ def render(error: ServiceError, rules: tuple[SecretRule, ...], field_order: tupl
         return Reply(404, {"detail": PHRASES[404]})
     if error.code == "method_not_allowed":
         return Reply(405, {"detail": PHRASES[405]})
+    if isinstance(error, CapacityReached):  # the mock's own cap: a 400, the one documented non-422 client error
+        return Reply(400, {"detail": error.message or "Store capacity reached"})
     if error.status not in PHRASES:
         return Reply(500, {"detail": "Internal Server Error"})
     return Reply(error.status, {"detail": error.message or PHRASES[error.status]})

@@ -1,0 +1,50 @@
+"""`connmock proxy`: the validation proxy as a subcommand (registered by `connmock/cli.py`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from openapi import VENDORS
+
+__all__ = ["proxy_command", "register"]
+
+DEFAULT_PORT = 8090
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    proxy = commands.add_parser("proxy", help="forward to an implementation and check every exchange against the spec")
+    proxy.add_argument("--vendor", choices=VENDORS, required=True, help="whose spec the exchanges must follow")
+    proxy.add_argument("--upstream", required=True,
+                       help="base URL of the implementation (e.g. http://127.0.0.1:8080/nango)")
+    proxy.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
+    proxy.add_argument("--port", type=int, default=DEFAULT_PORT)
+    proxy.add_argument("--mode", choices=("report", "enforce"), default="report",
+                       help="report: pass answers through and record; enforce: answer a violating one with 502")
+    proxy.add_argument("--report", type=Path, help="write a JUnit XML report here on exit")
+    proxy.add_argument("--max-body-bytes", type=int, default=1024 * 1024,
+                       help="larger bodies pass through unchecked (default: 1 MiB)")
+    proxy.set_defaults(handler=proxy_command)
+
+
+def proxy_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Serve the proxy until interrupted, then print the summary (and write `--report`)."""
+    import uvicorn
+
+    from connmock.proxy.app import ProxyApp, ProxySettings
+
+    stream = out or sys.stdout
+    app = ProxyApp(ProxySettings(vendor=args.vendor, upstream=args.upstream, mode=args.mode,
+                                 max_body_bytes=args.max_body_bytes))
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(f"connmock proxy ({args.vendor}, {args.mode}) on http://{shown}:{args.port} -> {args.upstream}  "
+          f"(violations: http://{shown}:{args.port}/__connmock/violations)", file=stream, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
+                timeout_graceful_shutdown=1)
+    print(app.log.summary(), file=stream, flush=True)
+    if args.report:
+        app.log.write_junit(args.report)
+        print(f"wrote {args.report}", file=stream, flush=True)
+    return 1 if app.log.violations() else 0

@@ -1,0 +1,82 @@
+"""Small ASGI upstreams and faults for the proxy tests (raw ASGI: no framework)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+@dataclass
+class Restatus:
+    """Answer `status` instead of the mock's on every `method` request whose path ends like `suffix`."""
+
+    app: ASGIApp
+    method: str
+    suffix: str
+    status: int
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != self.method or not re.search(self.suffix, scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        status, headers, body = await capture(self.app, scope, replayer(await read_body(receive)))
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        del status
+
+
+async def odd_upstream(scope: Scope, receive: Receive, send: Send) -> None:
+    """Answers nothing a proxy should check: plain text, a big JSON document, an event stream."""
+    if scope["type"] != "http":
+        return
+    await read_body(receive)
+    path = scope["path"]
+    if path.endswith("/text"):
+        headers, chunks = [(b"content-type", b"text/plain")], [b"hello, not JSON"]
+    elif path.endswith("/big"):
+        headers, chunks = [(b"content-type", b"application/json")], [json.dumps({"blob": "x" * 2_000_000}).encode()]
+    else:
+        headers, chunks = [(b"content-type", b"text/event-stream")], [b"data: one\n\n", b"data: two\n\n"]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    for chunk in chunks:
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def replayer(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def capture(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    status, headers, chunks = 500, [], []
+
+    async def send(message: Message) -> None:
+        nonlocal status, headers
+        if message["type"] == "http.response.start":
+            status, headers = message["status"], list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return status, headers, b"".join(chunks)

@@ -18,8 +18,8 @@ from tests.support.server import running
 
 ACME = SEED.tenant("acme")
 LIMIT = 64 * 1024
-# What a full store answers, per vendor (docs/reliability.md). xpander's 507 is the one status not in its spec.
-CAPPED = {"xpander": 507, "openint": 400, "vercel": 400, "nango": 400}
+# What a full store answers, per vendor (docs/reliability.md): a documented client error, never a 5xx.
+CAPPED = {"xpander": 400, "openint": 400, "vercel": 400, "nango": 400}
 
 
 @pytest.fixture(scope="module")

@@ -34,6 +34,7 @@ from mock_server.settings import Settings
 from mock_server.store import Store, persisting
 from mock_server.vendors import build_adapter
 from mock_server.vendors.base import VendorAdapter
+from mock_server.vendors.nango.adapter import NangoAdapter
 from mock_server.world import Clock, World, build_world
 
 EXPOSED_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Allow", "Retry-After"]
@@ -90,11 +91,13 @@ def keep_encoded_slashes(scope: Scope) -> Scope:
 
 
 class Dispatcher:
-    """Routes connmock's own endpoints, and everything else to Connexion."""
+    """Routes connmock's own endpoints, and everything else to Connexion; a WebSocket at `/` is Nango's
+    browser-SDK auth socket (`@nangohq/frontend` opens it at the root of its host's origin)."""
 
-    def __init__(self, api: ASGIApp, admin: Admin) -> None:
+    def __init__(self, api: ASGIApp, admin: Admin, websocket: ASGIApp | None = None) -> None:
         self.api = api
         self.admin = admin
+        self.websocket = websocket
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -103,6 +106,12 @@ class Dispatcher:
                 await send_reply(reply, send, {})
                 return
             scope = keep_encoded_slashes(scope)
+        elif scope["type"] == "websocket":
+            if self.websocket is not None and scope["path"] == "/":
+                await self.websocket(scope, receive, send)
+            else:
+                await send({"type": "websocket.close", "code": 1000})
+            return
         await self.api(scope, receive, send)
 
 
@@ -138,7 +147,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     )
     connexion_app.add_api(spec_path(spec_name), base_path="")
     admin = Admin(world, adapters, mounts)
-    app: ASGIApp = Dispatcher(connexion_app, admin)
+    nango = adapters.get("nango")
+    app: ASGIApp = Dispatcher(connexion_app, admin, nango.sessions.sockets if isinstance(nango, NangoAdapter) else None)
     if settings.cors:
         app = CORSMiddleware(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                              expose_headers=EXPOSED_HEADERS, allow_credentials=False, max_age=600)

@@ -11,6 +11,7 @@ from fixtures import Tenant
 from mock_server.errors import MalformedRequest, ServiceError, Unauthorized
 from mock_server.vendors.base import Handler, Principal, Reply, RequestContext, VendorAdapter
 from mock_server.vendors.nango import errors
+from mock_server.vendors.nango.browser import BrowserAuth
 from mock_server.vendors.nango.credentials import CredentialCatalog
 from mock_server.vendors.nango.ratelimit import RateWindows
 from mock_server.vendors.nango.service import NangoConnections
@@ -19,6 +20,8 @@ from mock_server.world import World
 
 UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
 CONNECT_PAGE = "/__connmock/pages/nango/connect"
+# @nangohq/frontend's routes: the connect session token in the query is the credential (checked by the handler).
+SESSION_AUTH = frozenset({"startOAuth", "createApiKeyConnection"})
 
 
 def unauthorized(code: str) -> Unauthorized:
@@ -34,10 +37,13 @@ class NangoAdapter(VendorAdapter):
         self.rates = RateWindows(world.clock)
         self.connections = NangoConnections(world, CredentialCatalog(world.specs[self.key].spec))
         self.sessions = ConnectSessions(world, self.connections)
+        self.browser = BrowserAuth(world, self.sessions)
 
     def authenticate(self, headers: Mapping[str, str], operation_id: str) -> Principal:
         """access.middleware.ts: no header, then the key's shape (whatever the scheme), then the account."""
         self.rates.forget()
+        if operation_id in SESSION_AUTH:  # the tenant is the session's, found by the handler
+            return Principal(tenant=self.world.seed.tenants[0], kind="connect_session")
         header = headers.get("authorization")
         if not header:
             raise unauthorized("missing_auth_header")
@@ -76,6 +82,8 @@ class NangoAdapter(VendorAdapter):
             "deleteConnection": self.delete_connection,
             "createConnectSession": self.create_connect_session,
             "createReconnectSession": self.create_reconnect_session,
+            "startOAuth": self.start_oauth,
+            "createApiKeyConnection": self.create_api_key_connection,
         }
 
     def describe_tenant(self, tenant: Tenant) -> dict[str, Any]:
@@ -113,3 +121,11 @@ class NangoAdapter(VendorAdapter):
     async def create_reconnect_session(self, ctx: RequestContext) -> Reply:
         created = await self.sessions.create_reconnect(ctx.principal.tenant, ctx.body, ctx.origin + CONNECT_PAGE)
         return self.reply(201, created)
+
+    async def start_oauth(self, ctx: RequestContext) -> Reply:
+        location = await self.browser.start_oauth(ctx.path_params["providerConfigKey"], ctx.query, ctx.origin)
+        return Reply(302, None, headers={**self.cors(), "location": location})
+
+    async def create_api_key_connection(self, ctx: RequestContext) -> Reply:
+        created = await self.browser.api_key(ctx.path_params["providerConfigKey"], ctx.query, ctx.body)
+        return Reply(200, created, headers=self.cors())

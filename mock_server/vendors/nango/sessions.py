@@ -19,6 +19,7 @@ from mock_server.errors import InvalidRequest, NotFound
 from mock_server.vendors.nango.credentials import js_date
 from mock_server.vendors.nango.inputs import checked_tags, public_end_user
 from mock_server.vendors.nango.service import NangoConnections, merged_with, record_key
+from mock_server.vendors.nango.sockets import AuthSockets
 from mock_server.world import World
 
 TOKEN_PREFIX = "nango_connect_session_"
@@ -32,6 +33,7 @@ class ConnectSessions:
     def __init__(self, world: World, connections: NangoConnections) -> None:
         self.world = world
         self.connections = connections
+        self.sockets = AuthSockets()  # the browser SDK's auth sockets, told how a popup flow ended
 
     @staticmethod
     def space(tenant: Tenant) -> str:

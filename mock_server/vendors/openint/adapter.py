@@ -17,7 +17,14 @@ from mock_server.vendors.openint.tokens import CustomerTokens
 from mock_server.world import World
 
 BEARER = re.compile(r"^Bearer (.+)")  # OpenInt's own test: case-sensitive scheme, one space
-ORG_ONLY = frozenset({"createConnection"})  # OpenInt's `orgProcedure`s in this contract
+ORG_ONLY = frozenset({"createConnection", "createConnectionV1", "createConnectionV2"})  # OpenInt's `orgProcedure`s
+
+VERSIONED = re.compile(r"V[12]$")
+
+
+def procedure(operation_id: str | None) -> str | None:
+    """The tRPC procedure an operation runs (`data.path` of an error): the versioned paths run the same ones."""
+    return VERSIONED.sub("", operation_id) if operation_id else None
 
 
 class OpenIntAdapter(VendorAdapter):
@@ -49,7 +56,7 @@ class OpenIntAdapter(VendorAdapter):
 
     def render_error(self, error: ServiceError, operation_id: str | None) -> Reply:
         rules = self.world.rules(self.key, operation_id) if operation_id else ()
-        return errors.render(error, operation_id, rules)
+        return errors.render(error, procedure(operation_id), rules)
 
     def response_headers(self) -> dict[str, str]:
         """OpenInt's CORS plugin answers every request `*`, whether or not it carries an `Origin`."""
@@ -63,6 +70,16 @@ class OpenIntAdapter(VendorAdapter):
             "deleteConnection": self.delete_connection,
             "createToken": self.create_token,
             "listConnectorConfigs": self.list_connector_configs,
+            # The same operations at the paths the Python SDK sends: 2.8.0 `/v1/…`, 2.9.0 `/v2/…` (+ `/v1` token).
+            "listConnectionsV1": self.list_connections,
+            "createConnectionV1": self.create_connection,
+            "getConnectionV1": self.get_connection,
+            "deleteConnectionV1": self.delete_connection,
+            "createTokenV1": self.create_token,
+            "listConnectionsV2": self.list_connections,
+            "createConnectionV2": self.create_connection,
+            "getConnectionV2": self.get_connection,
+            "deleteConnectionV2": self.delete_connection,
         }
 
     def describe_tenant(self, tenant: Tenant) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from fixtures import Tenant, VercelTeam
 from mock_server.errors import Forbidden, InvalidRequest, ServiceError
 from mock_server.vendors.base import Handler, Principal, Reply, RequestContext, VendorAdapter
-from mock_server.vendors.vercel import errors
+from mock_server.vendors.vercel import catalog, errors
 from mock_server.vendors.vercel.bodies import BodyRules
 from mock_server.vendors.vercel.flows import FlowService
 from mock_server.vendors.vercel.service import ConnectorService
@@ -38,6 +38,7 @@ class VercelAdapter(VendorAdapter):
         super().__init__(world)
         self.bodies = BodyRules(world.specs[self.key].spec)
         self.connectors = ConnectorService(world, world.rules(self.key, "createConnector"))
+        self.update_rules = world.rules(self.key, "updateConnector")
         self.flows = FlowService(world, self.connectors, imported_fields(world))
 
     def authenticate(self, headers: Mapping[str, str], operation_id: str) -> Principal:
@@ -60,6 +61,7 @@ class VercelAdapter(VendorAdapter):
             "listConnectors": self.list_connectors,
             "getConnector": self.get_connector,
             "deleteConnector": self.delete_connector,
+            "updateConnector": self.update_connector,
             "createConnectorAuthorizationRequest": self.authorize,
             "createConnectorInstallationRequest": self.install,
             "getConnectorToken": self.get_token,
@@ -88,13 +90,19 @@ class VercelAdapter(VendorAdapter):
 
     async def create_connector(self, ctx: RequestContext) -> Reply:
         team = self.team(ctx)
-        return Reply(201, await self.connectors.create(team, self.bodies.require(ctx.operation_id, ctx.body)))
+        body = catalog.resolved(self.bodies.require(ctx.operation_id, ctx.body))
+        return Reply(201, await self.connectors.create(team, body))
 
     async def list_connectors(self, ctx: RequestContext) -> Reply:
         return Reply(200, await self.connectors.list_page(self.team(ctx), ctx.query))
 
     async def get_connector(self, ctx: RequestContext) -> Reply:
         return Reply(200, await self.connectors.get(self.team(ctx), self.connector(ctx)))
+
+    async def update_connector(self, ctx: RequestContext) -> Reply:
+        changes = self.bodies.require(ctx.operation_id, ctx.body)
+        updated = await self.connectors.update(self.team(ctx), self.connector(ctx), changes, self.update_rules)
+        return Reply(200, {"connector": updated, "reinstallNeeded": False})
 
     async def delete_connector(self, ctx: RequestContext) -> Reply:
         await self.connectors.delete(self.team(ctx), self.connector(ctx))

@@ -47,6 +47,22 @@ def kind_of(connector_type: str) -> ConnectorKind:
     return KINDS[connector_type]
 
 
+def preset_type(body: dict[str, Any]) -> str:
+    """The type of a preset create (`service` + `connectionMethod`, `type` optional): the service's own type
+    when it is one of the seven, else the body's `type` when it is, else `oauth` (what most presets are)."""
+    for candidate in (body.get("service"), body.get("type")):
+        if candidate in KINDS:
+            return str(candidate)
+    return "oauth"
+
+
+def resolved(body: dict[str, Any]) -> dict[str, Any]:
+    """A create body with its connector `type` settled (presets name a service and a connection method)."""
+    if body.get("connectionMethod") and (body.get("type") not in KINDS):
+        return {**body, "type": preset_type(body)}
+    return body
+
+
 def service_of(body: dict[str, Any]) -> str:
     """Vercel's "always non-empty" service: the body's, the type's own, the OAuth server's host, or the type."""
     kind = KINDS[body["type"]]

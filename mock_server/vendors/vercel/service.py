@@ -24,6 +24,7 @@ from mock_server.world import World
 
 REDIRECT_URI = "https://connect.vercel.com/callback"
 BRANDING = ("icon", "backgroundColor", "accentColor")
+UPDATABLE = ("uid", "name", "events", *BRANDING)  # what updateConnector replaces as sent
 
 
 def now_ms(world: World) -> int:
@@ -112,6 +113,41 @@ class ConnectorService:
         for kind in ("keys", "grants"):
             await self.world.store.delete(self.space(team, kind), connector["id"])
         return str(connector["id"])
+
+    async def update(self, team: VercelTeam, reference: str, changes: dict[str, Any],
+                     rules: tuple[SecretRule, ...]) -> dict[str, Any]:
+        """Apply `updateConnector`: the fields sent replace the stored ones (`data` merged key by key, without
+        its secrets); a new `uid` must be free in the team (409), and moves the uid index with it."""
+        connector = await self.get(team, reference)
+        uids = self.space(team, "uids")
+        new_uid = str(changes.get("uid") or "")
+        moved = bool(new_uid) and new_uid != connector["uid"]
+        if moved and not await self.world.store.insert(uids, new_uid, connector["id"].encode()):
+            raise Conflict(f"A connector with uid {new_uid} already exists.", code="conflict")
+        data = {**connector["data"], **catalog.without_secrets(changes.get("data") or {}, rules, ("data",))}
+        fields = {key: changes[key] for key in UPDATABLE if key in changes}
+        if "name" in changes:
+            fields["displayName"] = changes["name"]
+
+        def changed(raw: bytes) -> bytes:
+            record = orjson.loads(raw)
+            shown = {**record["connector"], **fields, "data": data, "updatedAt": now_ms(self.world)}
+            if "triggers" in changes:  # shown only while enabled, as on create
+                shown.pop("triggers", None)
+                if changes["triggers"]:
+                    shown["triggers"] = {"enabled": True}
+            record["connector"] = shown
+            return orjson.dumps(record)
+
+        updated = await self.world.store.update(self.space(team, "connectors"), connector["id"], changed)
+        if updated is None:  # deleted by a concurrent call
+            if moved:
+                await self.world.store.delete(uids, new_uid)
+            raise not_found(reference)
+        if moved:
+            await self.world.store.delete(uids, connector["uid"])
+        result: dict[str, Any] = orjson.loads(updated)["connector"]
+        return result
 
     async def list_page(self, team: VercelTeam, query: dict[str, Any]) -> dict[str, Any]:
         records = [orjson.loads(raw) for raw in await self.world.store.values(self.space(team, "connectors"))]

@@ -1,0 +1,75 @@
+"""The routes `@nangohq/frontend` calls on the API host itself (not the Connect UI): the OAuth popup's start
+and the API-key credential post. Both authenticate with the connect session token in the query, as Nango's
+`connectSessionOrPublicKeyAuth` does; the session's end user and tags go to the connection it makes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from connmock.spec import FieldError
+from fixtures import NangoIntegration, Tenant
+from mock_server.errors import BadRequest, InvalidRequest, Unauthorized
+from mock_server.vendors.nango.sessions import TOKEN, ConnectSessions
+from mock_server.world import World
+
+OAUTH_PAGE = "/__connmock/pages/nango/oauth"
+OAUTH_MODES = frozenset({"OAUTH1", "OAUTH2", "OAUTH2_CC", "APP", "CUSTOM"})
+MESSAGES = {
+    "invalid_connect_session_token_format": "Authentication failed. The provided connect session token is not "
+                                            "following correct format: nango_connect_session_RANDOM)",
+    "unknown_connect_session_token": "Authentication failed. The provided connect session token does not match "
+                                     "any account.",
+}
+
+
+class BrowserAuth:
+    def __init__(self, world: World, sessions: ConnectSessions) -> None:
+        self.world = world
+        self.sessions = sessions
+
+    async def session(self, query: dict[str, Any]) -> tuple[str, Tenant, dict[str, Any]]:
+        """The live session the query's token opens, or Nango's 401 (and the popup's socket told so)."""
+        token = str(query.get("connect_session_token") or "")
+        code = "invalid_connect_session_token_format" if not TOKEN.match(token) else "unknown_connect_session_token"
+        found = await self.sessions.find(token, self.world.clock.now()) if code.startswith("unknown") else None
+        if found is None:
+            if query.get("ws_client_id"):
+                self.sessions.sockets.notify(str(query["ws_client_id"]), {
+                    "message_type": "error", "error_type": code, "error_desc": MESSAGES[code]})
+            raise Unauthorized(MESSAGES[code], code=code)
+        return token, found[0], found[1]
+
+    def allowed(self, record: dict[str, Any], key: str, modes: frozenset[str]) -> NangoIntegration:
+        integration = self.sessions.connections.integration(key)
+        offered = record.get("allowed_integrations")
+        if integration is None or (offered and key not in offered):
+            raise BadRequest("Integration does not exist", code="unknown_provider_config")
+        if integration.auth_mode not in modes:
+            raise BadRequest(f"Integration {key} does not use this auth mode", code="invalid_auth_mode")
+        return integration
+
+    async def start_oauth(self, key: str, query: dict[str, Any], origin: str) -> str:
+        """Where the popup goes: the mock's consent page for this session, integration and socket."""
+        token, _, record = await self.session(query)
+        self.allowed(record, key, OAUTH_MODES)
+        params = {"connect_session_token": token, "ws_client_id": query["ws_client_id"], "integration": key}
+        return f"{origin}{OAUTH_PAGE}?{urlencode(params)}"
+
+    async def api_key(self, key: str, query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+        """Nango's order: the session token (401), the query (400), the body (400), the integration (400)."""
+        token, tenant, record = await self.session(query)
+        if query.get("connection_id"):
+            raise InvalidRequest("Invalid query parameters", location="query", errors=[FieldError(
+                ("connection_id",), "custom", "connection_id is forbidden when using session token")])
+        api_key = (body or {}).get("apiKey")
+        if not isinstance(api_key, str) or not api_key:
+            raise InvalidRequest("Invalid request body", location="body", errors=[FieldError(
+                ("apiKey",), "missing", "Required", expected="string", received="undefined")])
+        self.allowed(record, key, frozenset({"API_KEY"}))
+        created = await self.sessions.finish(tenant, token, key, {"type": "API_KEY", "apiKey": api_key},
+                                             dict(query.get("params") or {}))
+        if created is None:  # used up by a concurrent call
+            raise Unauthorized(MESSAGES["unknown_connect_session_token"], code="unknown_connect_session_token")
+        return {"connectionId": created["connection_id"], "providerConfigKey": created["provider_config_key"]}

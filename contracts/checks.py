@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import schemathesis
-from connmock.spec import SchemaValidator, SecretRule, Spec, load_spec, secret_rules
 from schemathesis import Case, CheckContext, CheckFunction, Response
 from schemathesis.specs.openapi import checks as builtin
 
+from connmock.spec import SchemaValidator, SecretRule, Spec, load_spec, secret_rules
 from contracts.canaries import CanaryBook
 from contracts.failures import ResponseSchemaViolation, SecretLeak, WriteOnlyReturned
 from contracts.target import Target, auth_headers

@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from schemathesis import Case, Response
+
 from connmock.spec import SchemaValidator
 from connmock.spec.secrets import rule_for
 from connmock.spec.validation import discriminator_values
-from fixtures.factories import CREATE_OPERATIONS, PayloadFactory
-from schemathesis import Case, Response
-
 from contracts.failures import (
     AuthViolation,
     ContractFailure,
@@ -30,6 +29,7 @@ from contracts.failures import (
 )
 from contracts.session import Session
 from contracts.target import Credentials
+from fixtures.factories import CREATE_OPERATIONS, PayloadFactory
 
 __all__ = ["SCENARIOS", "Created", "create_operation"]
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import schemathesis
-from connmock.spec import Spec
 from schemathesis import Case, CheckFunction, Response
 from schemathesis.core.failures import CustomFailure, Failure, FailureGroup
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from connmock.spec import Spec
 from contracts.checks import ACTIVE, BUILTIN_CHECKS, CUSTOM_CHECKS, Scope
 from contracts.failures import BuiltinCheckFailed, ContractFailure
 from contracts.target import Credentials, Target, auth_headers

@@ -6,9 +6,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from openapi import VENDORS
+
+if TYPE_CHECKING:
+    from mock_server.settings import Settings
 
 DEFAULT_PORT = 8080
 
@@ -31,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--journal-size", type=int, default=500, help="requests kept by /__connmock/requests")
     serve.add_argument("--state-file", type=Path,
                        help="keep state in this file across restarts (created 0600; saved after writes and on exit)")
+    serve.add_argument("--store", default="memory", metavar="memory|redis://HOST:PORT/DB",
+                       help="where state lives: in this process (default), or a Redis every worker and host shares")
+    serve.add_argument("--store-namespace", default="",
+                       help="with a Redis store: keep keys under connmock:NAME:, so several mocks can share one Redis")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="uvicorn worker processes (more than 1 needs a Redis --store)")
     serve.add_argument("--admin-token", help="require this token (X-Connmock-Admin-Token) on /__connmock/*")
     serve.add_argument("--public-url", help="base URL to put in links handed out (default: from each request)")
     serve.add_argument("--no-cors", action="store_true", help="turn CORS off (on by default)")
@@ -96,23 +105,73 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
         store_capacity=args.store_capacity,
         journal_size=args.journal_size,
         state_file=args.state_file,
+        store_url=None if args.store == "memory" else args.store,
+        store_namespace=args.store_namespace,
         admin_token=args.admin_token,
         public_url=args.public_url,
         cors=not args.no_cors,
     )
     from mock_server.store import StateFileError
+    from mock_server.world import StoreChoiceError
 
     try:
-        app = create_app(settings)
-    except StateFileError as error:  # corrupt, foreign or unwritable: refuse to start, leave the file alone
-        print(f"connmock serve: {error}", file=sys.stderr)
+        problem = store_problem(settings, args.workers)
+        app = create_app(settings) if problem is None and args.workers == 1 else None
+    except (StateFileError, StoreChoiceError) as error:  # a bad state file is refused and left alone
+        problem = str(error)
+    if problem is not None:
+        print(f"connmock serve: {problem}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(banner(f"http://{shown_host}:{args.port}", vendors, bool(args.vendor), args.fixtures), file=out, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
-                timeout_graceful_shutdown=1)
+    if app is not None:
+        uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
+                    timeout_graceful_shutdown=1)
+        return 0
+    import os
+
+    from mock_server.app import SETTINGS_ENV, settings_to_environment
+
+    os.environ[SETTINGS_ENV] = settings_to_environment(settings)  # read by every worker's app factory
+    uvicorn.run("mock_server.app:app_from_environment", factory=True, workers=args.workers, host=args.host,
+                port=args.port, access_log=False, log_level="warning", timeout_graceful_shutdown=1)
     return 0
+
+
+def store_problem(settings: Settings, workers: int) -> str | None:
+    """Why the store cannot serve `workers` processes (None when it can): in memory each worker would hold
+    its own state, and a connection created through one would be a 404 on another. A Redis store must answer
+    now, so a wrong URL stops `serve` before it binds."""
+    if workers < 1:
+        return f"--workers {workers}: at least 1"
+    if settings.store_url is None:
+        if workers > 1:
+            return (f"--workers {workers} needs a shared store (--store redis://HOST:PORT/DB): in memory every "
+                    "worker would keep its own state, and what one creates would be a 404 on the others")
+        return None
+    import asyncio
+
+    from mock_server.world import default_store
+
+    store = default_store(settings)  # a StoreChoiceError when the URL, the namespace or the package is wrong
+
+    from redis.exceptions import RedisError
+
+    from mock_server.store.redis import RedisStore
+
+    assert isinstance(store, RedisStore)
+
+    async def ping() -> str | None:
+        try:
+            await store.ping()
+            return None
+        except (RedisError, OSError) as error:
+            return f"cannot reach the Redis store at {settings.store_url}: {error}"
+        finally:
+            await store.close()
+
+    return asyncio.run(ping())
 
 
 def spec_command(args: argparse.Namespace, out: TextIO) -> int:

@@ -7,9 +7,14 @@ Layers, outermost first: CORS → the dispatcher (admin endpoints, index, per-ve
 from __future__ import annotations
 
 import functools
+import json
+import os
+import typing
 import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import fields
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -154,3 +159,35 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
                              expose_headers=EXPOSED_HEADERS, allow_credentials=False, max_age=600)
     return app
 
+
+SETTINGS_ENV = "CONNMOCK_SETTINGS"  # the Settings as JSON, for the workers of `connmock serve --workers N`
+
+
+def settings_to_environment(settings: Settings) -> str:
+    """What `app_from_environment` reads back: every field, paths as text, tuples as lists."""
+    def plain(value: Any) -> Any:
+        return str(value) if isinstance(value, Path) else list(value) if isinstance(value, tuple) else value
+
+    return json.dumps({f.name: plain(getattr(settings, f.name)) for f in fields(settings)})
+
+
+def settings_from_environment(text: str) -> Settings:
+    hints = typing.get_type_hints(Settings)
+    values: dict[str, Any] = json.loads(text)
+    for name, value in values.items():
+        hint = hints[name]  # a KeyError names a field this version does not have
+        if value is not None and (hint is Path or Path in typing.get_args(hint)):
+            values[name] = Path(value)
+        elif typing.get_origin(hint) is tuple:
+            values[name] = tuple(value)
+    return Settings(**values)
+
+
+def app_from_environment() -> ASGIApp:
+    """The app factory of `connmock serve --workers N` (uvicorn `mock_server.app:app_from_environment`,
+    `factory=True`): uvicorn starts several workers only from an import string, so the settings come as JSON
+    in `CONNMOCK_SETTINGS`. Each worker builds its own app; they share state only through the Redis store."""
+    text = os.environ.get(SETTINGS_ENV)
+    if text is None:
+        raise RuntimeError(f"{SETTINGS_ENV} is not set: start the workers with `connmock serve --workers N`")
+    return create_app(settings_from_environment(text))

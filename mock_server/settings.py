@@ -23,6 +23,8 @@ class Settings:
     store_capacity: int = 1_000_000  # records; past it every write is the vendor's documented "store full"
     state_file: Path | None = None  # `--state-file`: state kept across restarts (see mock_server/store/)
     state_save_delay: float = 0.5  # seconds from the first unsaved write to its save
+    store_url: str | None = None  # `--store redis://HOST:PORT/DB`: state shared by every worker; default in memory
+    store_namespace: str = ""  # keys under `connmock:<namespace>:`, so several mocks can share one Redis
     cors: bool = True
     admin_token: str | None = None
     public_url: str | None = None  # base URL used in links the mock hands out; default: from the request

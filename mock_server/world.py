@@ -66,11 +66,37 @@ class World:
 
 
 def default_store(settings: Settings) -> Store:
-    """In memory, capped at `store_capacity`; kept in `state_file` when one is given (loaded here)."""
+    """In memory, capped at `store_capacity`; kept in `state_file` when one is given (loaded here); or in the
+    Redis of `store_url`, which keeps its own state (so a state file is refused beside it)."""
+    if settings.store_url is not None:
+        return shared_store(settings)
     memory = MemoryStore(settings.store_capacity)
     if settings.state_file is None:
         return memory
     return PersistentStore(memory, StateFile(settings.state_file), settings.state_save_delay)
+
+
+class StoreChoiceError(ValueError):
+    """The settings name a store that cannot be used; the message says why (shown by `connmock serve`)."""
+
+
+def shared_store(settings: Settings) -> Store:
+    """The Redis store; imported here only, so the in-memory default needs no `redis` package."""
+    url = settings.store_url or ""
+    if settings.state_file is not None:
+        raise StoreChoiceError("--state-file keeps in-memory state; a Redis store keeps its own (use one of them)")
+    if url.split("://", 1)[0] not in ("redis", "rediss", "unix"):
+        raise StoreChoiceError(f"unsupported store {url!r}: use redis://HOST:PORT/DB")
+    try:
+        from mock_server.store.redis import RedisStore
+    except ModuleNotFoundError as exc:
+        if exc.name != "redis":
+            raise
+        raise StoreChoiceError("a Redis store needs the redis package: pip install 'connmock[redis]'") from exc
+    try:
+        return RedisStore(url, namespace=settings.store_namespace, capacity=settings.store_capacity)
+    except ValueError as exc:  # a malformed URL or namespace
+        raise StoreChoiceError(str(exc)) from exc
 
 
 def build_world(settings: Settings, store: Store | None = None, clock: Clock | None = None) -> World:

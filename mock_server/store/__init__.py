@@ -1,4 +1,5 @@
-"""State behind one small interface, so another backend (Redis) can be added beside the in-memory one.
+"""State behind one small interface: `MemoryStore` (the default) and `RedisStore` (`mock_server.store.redis`,
+shared by several workers or hosts; imported only when chosen, since it needs the `redis` extra).
 
 `PersistentStore` wraps a store that can be snapshotted (the in-memory one) to keep its state in a file.
 """

@@ -10,11 +10,8 @@ finished flow goes to `artifacts/screenshots/`.
 from __future__ import annotations
 
 import functools
-import os
-import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,36 +20,17 @@ import pytest
 
 from fixtures import load_seed
 from mock_server import Settings, create_app
-from tests.support.server import free_port, running
+from tests.support.browser import QuietFiles, ShiftedClock, chromium, require_chromium, static_server
+from tests.support.server import running
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 SHOTS = ROOT / "artifacts" / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ACME = load_seed().tenant("acme")
 
-if not os.environ.get("CI") and not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); required when CI is set",
-                allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
-
-
-class ShiftedClock:
-    """The real time plus an offset the tests can move forward (to expire sessions)."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -69,22 +47,14 @@ def mock_url(clock: ShiftedClock) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def demo_url() -> Iterator[str]:
     """`examples/` on another port: another origin than the mock's."""
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()),
-                                 functools.partial(QuietHandler, directory=str(EXAMPLES)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with static_server(functools.partial(QuietFiles, directory=str(EXAMPLES))) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -9,13 +9,9 @@ the installed node_modules, the test is skipped unless CI is set.
 
 from __future__ import annotations
 
-import functools
 import json
-import os
-import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,33 +21,19 @@ import pytest
 from mock_server import Settings, create_app
 from tests.sdk.compat import Checks, Compat
 from tests.sdk.support import NODE_DIR, canary, journal, leaks, node_ready, run_node, tenants
-from tests.support.server import free_port, running
+from tests.support.browser import QuietFiles, ShiftedClock, chromium, require_chromium, static_server
+from tests.support.server import running
 
 SDK, VERSION = "@nangohq/frontend", "0.71.10"
-CHROMIUM = Path("/usr/bin/chromium")
 APP = Path(__file__).resolve().parent / "browser"
 DIST = NODE_DIR / "node_modules" / "@nangohq" / "frontend" / "dist"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-if not os.environ.get("CI") and not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); required when CI is set",
-                allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 
-class ShiftedClock:
-    """The real time plus an offset the test can move forward (to expire a session)."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-
-class AppFiles(SimpleHTTPRequestHandler):
+class AppFiles(QuietFiles):
     """The app page at `/`, the SDK's ESM build at `/sdk/`."""
 
     def translate_path(self, path: str) -> str:
@@ -59,9 +41,6 @@ class AppFiles(SimpleHTTPRequestHandler):
         if clean.startswith("/sdk/"):
             return str(DIST / clean.removeprefix("/sdk/"))
         return str(APP / clean.lstrip("/"))
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -78,21 +57,14 @@ def mock(clock: ShiftedClock) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def app_url() -> Iterator[str]:
     node_ready()
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), functools.partial(AppFiles))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://localhost:{server.server_address[1]}"  # another origin than http://127.0.0.1:<mock port>
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with static_server(AppFiles, host="localhost") as url:  # another origin than http://127.0.0.1:<mock port>
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -50,12 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     spec_commands.add_parser("validate", help="validate and lint all five documents")
 
     from connmock.checking import add_check_parser
+    from connmock.faults.command import register as register_selftest
     from connmock.fidelity.cli import register as register_fidelity
     from connmock.proxy.command import register as register_proxy
 
     add_check_parser(commands)
     register_fidelity(commands)
     register_proxy(commands)
+    register_selftest(commands)
 
     fixtures = commands.add_parser("fixtures", help="print valid create payloads as JSON")
     fixtures.add_argument("vendor", choices=VENDORS)

@@ -266,8 +266,32 @@ def listed(session: Session, tenant: Credentials | None, created: Created) -> tu
     return case, response.status_code < 300 and f'"{created.ident}"' in response.content.decode(errors="replace")
 
 
+def request_examples(session: Session, operation: str) -> list[Any]:
+    """The documented request bodies of `operation` (its `examples`, else its `example`, else `{}`)."""
+    media = (session.spec.operation(operation).request_body or {}).get("content", {}).get("application/json", {})
+    found = [e["value"] for e in media.get("examples", {}).values() if isinstance(e, dict) and "value" in e]
+    return found or [media.get("example", {})]
+
+
+def updates(session: Session, get: str) -> list[str]:
+    """The operations that edit the object in place: every PATCH/PUT addressed by the read's path parameters."""
+    names = {p["name"] for p in session.spec.operation(get).parameters if p.get("in") == "path"}
+    return [oid for oid, op in session.spec.operations.items() if op.method in ("PATCH", "PUT")
+            and {p["name"] for p in op.parameters if p.get("in") == "path"} == names]
+
+
+def update(session: Session, operation: str, get: str, created: Created) -> None:
+    """Each documented update body, sent to the object just created, gets the documented success and the object
+    can still be read (every answer is searched for the object's secrets like any other)."""
+    for body in request_examples(session, operation):
+        case = session.case(operation, body=body, path=created.path, query=created.query)
+        expect(session, case, session.send(case), success_status(session, operation), "update")
+        again = session.case(get, path=created.path, query=created.query)
+        expect(session, again, session.send(again), 200, "get after update")
+
+
 def lifecycle(session: Session) -> None:
-    """create → (create again) → get → list → delete → get again, with the vendor's documented statuses."""
+    """create → (create again) → get → (update) → list → delete → get again, with the documented statuses."""
     vendor = session.target.vendor
     steps, operation = LIFECYCLES[vendor], create_operation(vendor)
     case, response, body = create(session, variants(session)[0])
@@ -286,6 +310,8 @@ def lifecycle(session: Session) -> None:
             if not isinstance(answer, dict) or "settings" not in answer:
                 session.fail(LifecycleViolation(steps.get, "include_secrets=true", "settings not returned"),
                              with_secrets)
+        for operation_id in updates(session, steps.get):
+            update(session, operation_id, steps.get, created)
     if steps.list:
         list_case, found = listed(session, None, created)
         if not found:

@@ -144,7 +144,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     connexion_app = AsyncApp(
         __name__,
         lifespan=lifespan,
-        middlewares=[ServerErrorMiddleware, functools.partial(VendorExceptionMiddleware, fallback=fallback),
+        middlewares=[functools.partial(gate, front=True),  # API operations: routed by the gate, skip the rest
+                     ServerErrorMiddleware, functools.partial(VendorExceptionMiddleware, fallback=fallback),
                      SwaggerUIMiddleware, RoutingMiddleware,
                      LifespanMiddleware, gate],
         resolver=Resolver(function_resolver=lambda _operation_id: unreachable),

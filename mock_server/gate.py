@@ -1,27 +1,38 @@
 """The gate: the one place every API operation passes through.
 
-Connexion's routing middleware has already matched the request to an operation of the spec; the gate
-then authenticates, parses and validates path, query and body against that operation (reporting every
-offending field), calls the vendor's handler, and renders any error in the vendor's own envelope. It
-answers the request itself, so Connexion's problem+json never leaks and no request is parsed twice.
+The gate matches the request to an operation of the spec, authenticates, parses and validates path, query
+and body against that operation (reporting every offending field), calls the vendor's handler, and renders
+any error in the vendor's own envelope. It answers the request itself, so Connexion's problem+json never
+leaks and no request is parsed twice.
+
+It sits twice in Connexion's middleware stack. In front (`front=True`) it routes by itself, from a table
+compiled at startup with Connexion's own path templates and converters, so an API request skips the rest of
+the stack. Behind Connexion's routing middleware it serves what Connexion routed (the operation in the
+scope) and answers the vendor's 404/405 for what no operation matches. Swagger UI, redirects and every
+request the table does not match go through Connexion as before.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 import orjson
+import starlette.convertors
+from connexion.frameworks.starlette import FloatConverter, IntegerConverter, starlettify_path
 from starlette.datastructures import Headers
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from connmock.spec import FieldError, SchemaValidator
 from connmock.spec.loader import Operation
-from connmock.spec.secrets import SecretRule, redact
+from connmock.spec.secrets import SecretRule
 from connmock.spec.validation import apply_defaults, walk
 from mock_server.errors import (
     CapacityReached,
@@ -32,7 +43,7 @@ from mock_server.errors import (
 )
 from mock_server.fallback import Fallback
 from mock_server.forced import forced_reply
-from mock_server.journal import JournalEntry
+from mock_server.journal import JournalEntry, redaction
 from mock_server.store import StoreFull
 from mock_server.vendors.base import Handler, Reply, RequestContext, VendorAdapter
 from mock_server.world import World
@@ -95,7 +106,8 @@ def parse_json(raw: bytes) -> Any:
         value = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         raise MalformedRequest(str(exc).split(":")[0], reason="invalid_json") from exc
-    if json_depth(value) > MAX_JSON_DEPTH:
+    # A value nested d levels deep opens at least d - 1 brackets: with fewer, the walk cannot find too many.
+    if raw.count(b"{") + raw.count(b"[") >= MAX_JSON_DEPTH and json_depth(value) > MAX_JSON_DEPTH:
         raise MalformedRequest(f"JSON nesting deeper than {MAX_JSON_DEPTH} levels", reason="too_deep")
     return value
 
@@ -125,9 +137,18 @@ def coerce(schema: dict[str, Any], raw: str) -> Any:
     return raw
 
 
-def parse_query(operation: Operation, query_string: str, strict: bool) -> tuple[dict[str, Any], list[FieldError]]:
-    pairs = parse_qsl(query_string, keep_blank_values=True)
-    declared = {p["name"]: p for p in operation.parameters if p.get("in") == "query"}
+def query_parameters(operation: Operation) -> dict[str, dict[str, Any]]:
+    return {p["name"]: p for p in operation.parameters if p.get("in") == "query"}
+
+
+def parse_query(operation: Operation, query_string: str, strict: bool,
+                declared: dict[str, dict[str, Any]] | None = None) -> tuple[dict[str, Any], list[FieldError]]:
+    """`declared`: the operation's query parameters by name, when the caller has them at hand."""
+    if declared is None:
+        declared = query_parameters(operation)
+    if not query_string and not declared:
+        return {}, []
+    pairs = parse_qsl(query_string, keep_blank_values=True) if query_string else []
     values: dict[str, Any] = {}
     errors: list[FieldError] = []
     deep: dict[str, dict[str, str]] = {}
@@ -173,44 +194,143 @@ def parse_path(operation: Operation, raw_params: dict[str, str]) -> tuple[dict[s
     return values, errors
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An operation's plan with what the gate derives from it once: its redaction and query parameters."""
+
+    plan: OperationPlan
+    redact: Callable[[Any], Any]
+    query: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One operation in the gate's routing table: the route Connexion's router builds for it."""
+
+    prefix: str  # the template's literal start: a cheap test before the regex
+    pattern: re.Pattern[str]
+    convertors: dict[str, Any]
+    prepared: Prepared
+
+
+def path_type(parameter: dict[str, Any]) -> Any:
+    """Connexion's `get_path_parameter_types` for one parameter (which picks the route's converter)."""
+    schema = parameter.get("schema", {})
+    if schema.get("type") == "string" and schema.get("format") == "path":
+        return "path"
+    return schema.get("type")
+
+
+def routing_table(prepared: dict[str, Prepared], mounts: dict[str, str]) -> dict[str, list[Route]]:
+    """Per method, the routes in the order Connexion adds them (the spec's), compiled the way it compiles
+    them: its path templates and converters, Starlette's regexes; `GET` answers `HEAD` too, as Starlette's."""
+    starlette.convertors.register_url_convertor("float", FloatConverter())  # as Connexion's RoutingMiddleware
+    starlette.convertors.register_url_convertor("int", IntegerConverter())
+    table: dict[str, list[Route]] = {}
+    for entry in prepared.values():
+        operation = entry.plan.operation
+        types = {p["name"]: path_type(p) for p in operation.parameters if p.get("in") == "path"}
+        template = starlettify_path(mounts[entry.plan.vendor] + operation.path, types)
+        pattern, _, convertors = compile_path(template)
+        route = Route(template.split("{", 1)[0], pattern, convertors, entry)
+        for method in (operation.method, "HEAD") if operation.method == "GET" else (operation.method,):
+            table.setdefault(method, []).append(route)
+    return table
+
+
+class RequestHeaders(Headers):
+    """Starlette's request `Headers`, looked up by name in a dict built once (the first value of a name, as
+    `Headers` answers) instead of a scan of the list per lookup."""
+
+    def __init__(self, scope: Scope) -> None:
+        super().__init__(scope=scope)
+        self._first = {key: value for key, value in reversed(self._list)}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._first.get(key.lower().encode("latin-1"))
+        return default if value is None else value.decode("latin-1")
+
+    def __getitem__(self, key: str) -> str:
+        value = self._first.get(key.lower().encode("latin-1"))
+        if value is None:
+            raise KeyError(key)
+        return value.decode("latin-1")
+
+    def __contains__(self, key: Any) -> bool:
+        return key.lower().encode("latin-1") in self._first
+
+
 class Gate:
-    """ASGI middleware placed after Connexion's routing: runs every routed operation."""
+    """ASGI middleware that runs every operation: routing by itself in front of Connexion's stack
+    (`front=True`), or after Connexion's routing, running what it routed."""
 
     def __init__(self, app: ASGIApp, *, world: World, plans: dict[str, OperationPlan], mounts: dict[str, str],
-                 fallback: Fallback):
+                 fallback: Fallback, front: bool = False):
         self.app = app
         self.world = world
         self.plans = plans
         self.mounts = mounts  # vendor -> mount path
         self.fallback = fallback
+        self.front = front
+        self.prepared = {key: Prepared(plan, redaction(plan.rules), query_parameters(plan.operation))
+                         for key, plan in plans.items()}
+        self.table = routing_table(self.prepared, mounts) if front else {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        routing = scope.get("extensions", {}).get(ROUTING, {}) if scope["type"] == "http" else {}
-        plan = self.plans.get(routing.get("operation_id") or "")
-        if plan is None:
-            unrouted = self.fallback.reply(scope["method"], scope["path"]) if scope["type"] == "http" else None
-            if unrouted is None:
-                await self.app(scope, receive, send)
-            else:
-                await send_reply(unrouted, send, {})
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
             return
+        if self.front:
+            found = self.route(scope)
+            if found is None:  # not an operation (Swagger UI, a 404 or 405, a redirect): Connexion's stack
+                await self.app(scope, receive, send)
+                return
+            prepared, path_params = found
+        else:
+            routing = scope.get("extensions", {}).get(ROUTING, {})
+            routed = self.prepared.get(routing.get("operation_id") or "")
+            if routed is None:
+                unrouted = self.fallback.reply(scope["method"], scope["path"])
+                if unrouted is None:
+                    await self.app(scope, receive, send)
+                else:
+                    await send_reply(unrouted, send, {})
+                return
+            prepared, path_params = routed, scope.get("path_params", {})
+        plan = prepared.plan
         started = time.perf_counter()
         if self.world.settings.latency_ms:
             await asyncio.sleep(self.world.settings.latency_ms / 1000)
-        reply, body = await self.run(plan, scope, receive)
+        reply, body = await self.run(prepared, scope, receive, path_params)
         await send_reply(reply, send, plan.adapter.response_headers())
-        self.record(plan, scope, reply, body, started)
+        self.record(prepared, scope, reply, body, started)
 
-    async def run(self, plan: OperationPlan, scope: Scope, receive: Receive) -> tuple[Reply, Any]:
+    def route(self, scope: Scope) -> tuple[Prepared, dict[str, Any]] | None:
+        """The operation Connexion's router would pick: the first route of the method matching the path."""
+        if scope.get("root_path"):  # mounted under a prefix: left to Connexion's router
+            return None
+        path = scope["path"]
+        for route in self.table.get(scope["method"], ()):
+            if path.startswith(route.prefix):
+                match = route.pattern.match(path)
+                if match:
+                    convertors = route.convertors
+                    return route.prepared, {k: convertors[k].convert(v) for k, v in match.groupdict().items()}
+        return None
+
+    async def run(self, prepared: Prepared, scope: Scope, receive: Receive, raw_path_params: dict[str, Any]
+                  ) -> tuple[Reply, Any]:
+        plan = prepared.plan
         body: Any = None
         try:
-            headers = Headers(scope=scope)
+            headers = RequestHeaders(scope)
             principal = plan.adapter.authenticate(headers, plan.operation.operation_id)
-            path_params, path_errors = parse_path(plan.operation, scope.get("path_params", {}))
+            path_params, path_errors = parse_path(plan.operation, raw_path_params)
             if path_errors:
                 raise InvalidRequest("Invalid path parameters", errors=path_errors, location="path")
             query_string = scope.get("query_string", b"").decode("latin-1")
-            query, query_errors = parse_query(plan.operation, query_string, plan.adapter.strict_query)
+            query, query_errors = parse_query(plan.operation, query_string, plan.adapter.strict_query,
+                                              prepared.query)
             if query_errors:
                 raise InvalidRequest("Invalid query parameters", errors=query_errors, location="query")
             if plan.body_validator is not None:
@@ -263,9 +383,12 @@ class Gate:
                                  extra={"body": None if absent else body})
         return apply_defaults(plan.body_validator.schema, body)
 
-    def record(self, plan: OperationPlan, scope: Scope, reply: Reply, body: Any, started: float) -> None:
+    def record(self, prepared: Prepared, scope: Scope, reply: Reply, body: Any, started: float) -> None:
+        plan = prepared.plan
         elapsed = (time.perf_counter() - started) * 1000
-        logger.info("%s %s %s -> %d (%.1f ms)", plan.vendor, scope["method"], scope["path"], reply.status, elapsed)
+        if logger.isEnabledFor(logging.INFO):
+            logger.info("%s %s %s -> %d (%.1f ms)", plan.vendor, scope["method"], scope["path"], reply.status,
+                        elapsed)
         if self.world.journal is None:
             return
         self.world.journal.add(JournalEntry(
@@ -277,7 +400,7 @@ class Gate:
             query=redacted_query(scope.get("query_string", b"").decode("latin-1")),
             status=reply.status,
             duration_ms=round(elapsed, 2),
-            request_body=redact(body, plan.rules) if body is not None else None,
+            request_body=prepared.redact(body) if body is not None else None,
             response_body=journal_response(plan, reply),
         ))
 
@@ -286,6 +409,8 @@ SECRET_QUERY = ("token", "key", "secret", "password")
 
 
 def redacted_query(query_string: str) -> str:
+    if not query_string:
+        return ""
     pairs = parse_qsl(query_string, keep_blank_values=True)
     return "&".join(f"{k}={'[redacted]' if any(s in k.lower() for s in SECRET_QUERY) else v}" for k, v in pairs)
 

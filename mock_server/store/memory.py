@@ -9,6 +9,12 @@ from mock_server.store.base import Index, StoreFull
 from mock_server.store.snapshot import Image
 
 
+def compact(value: bytes) -> bytes:
+    """`value` in a bytes object of its own length. orjson's output keeps its whole write buffer (about 8 KB
+    whatever the length): kept as it is, a 600-byte record would hold 8 KB of memory."""
+    return bytes(memoryview(value))
+
+
 class MemoryStore:
     def __init__(self, capacity: int = 1_000_000) -> None:
         self.capacity = capacity
@@ -34,7 +40,7 @@ class MemoryStore:
         if index is not None and index[1] in self._space(index[0]):
             return False
         self._reserve()
-        records[key] = value
+        records[key] = compact(value)
         self._records += 1
         if index is not None:
             self._space(index[0])[index[1]] = key.encode()
@@ -45,7 +51,7 @@ class MemoryStore:
         old = records.get(key)
         if old is None:
             self._reserve()
-        new = change(old)
+        new = compact(change(old))
         if old is None:
             self._records += 1
         records[key] = new
@@ -55,7 +61,7 @@ class MemoryStore:
         records = self._spaces.get(space)
         if not records or key not in records:
             return None
-        records[key] = change(records[key])
+        records[key] = compact(change(records[key]))
         return records[key]
 
     async def delete(self, space: str, key: str, *, index: Index | None = None) -> bytes | None:

@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from connmock.spec import FieldError, SchemaValidator
 from connmock.spec.loader import Operation
+from connmock.spec.redaction import redaction
 from connmock.spec.secrets import SecretRule
 from connmock.spec.validation import apply_defaults, walk
 from mock_server.errors import (
@@ -43,7 +44,7 @@ from mock_server.errors import (
 )
 from mock_server.fallback import Fallback
 from mock_server.forced import forced_reply
-from mock_server.journal import JournalEntry, redaction
+from mock_server.journal import JournalEntry
 from mock_server.store import StoreFull
 from mock_server.vendors.base import Handler, Reply, RequestContext, VendorAdapter
 from mock_server.world import World

@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--admin-token", help="require this token (X-Connmock-Admin-Token) on /__connmock/*")
     serve.add_argument("--public-url", help="base URL to put in links handed out (default: from each request)")
     serve.add_argument("--no-cors", action="store_true", help="turn CORS off (on by default)")
+    serve.add_argument("--log-level", choices=("debug", "info", "warning"), default="info",
+                       help="info logs a line per request (secrets never in it); warning keeps only problems")
 
     spec = commands.add_parser("spec", help="merge or validate the OpenAPI documents")
     spec_commands = spec.add_subparsers(dest="spec_command", required=True)
@@ -124,7 +126,7 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
     if problem is not None:
         print(f"connmock serve: {problem}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(banner(f"http://{shown_host}:{args.port}", vendors, bool(args.vendor), args.fixtures), file=out, flush=True)
     if app is not None:

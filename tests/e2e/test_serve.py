@@ -200,3 +200,24 @@ def test_nango_journey(base: str) -> None:
     assert gone.status_code == 404
     twice = httpx.delete(f"{api}/connections/e2e-conn", params={"provider_config_key": pck}, headers=key)
     assert (twice.status_code, twice.json()) == (400, {"error": {"code": "unknown_connection"}})
+
+
+@pytest.mark.parametrize(("level", "lines"), [("info", 1), ("warning", 0)])
+def test_log_level_decides_the_per_request_line(level: str, lines: int) -> None:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "connmock.cli", "serve", "--port", str(port), "--vendor", "nango",
+                                "--log-level", level], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/connections", headers=bearer(ACME.nango_secret_key))
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "connmock serve did not come up"
+                time.sleep(0.1)
+        assert answer.status_code == 200
+    finally:
+        process.terminate()
+        _, log = process.communicate(timeout=10)
+    assert log.count("nango GET /connections") == lines

@@ -11,6 +11,8 @@ from mock_server import Settings, create_app
 from tests.support.api import ApiClient
 from tests.support.server import running
 
+pytest_plugins = ["tests.support.browser"]  # the `browser` and `page` fixtures of the Chromium tests
+
 
 @pytest.fixture
 def seed() -> SeedData:

@@ -22,7 +22,7 @@ from connmock.spec import SchemaValidator, load_spec
 from fixtures import SeedData, Tenant, load_seed
 from fixtures.factories import create_requests
 from mock_server import Settings, create_app
-from tests.support.api import ApiClient
+from tests.support.api import ApiClient, SharedMock, shared_mock
 from tests.support.clock import FakeClock
 
 SEED: SeedData = load_seed()
@@ -36,25 +36,20 @@ AUTH_FAILED = "Authentication failed. "
 
 
 @pytest.fixture(scope="module")
-def shared() -> Iterator[tuple[ApiClient, FakeClock]]:
-    """One app for the module; every test starts from a reset store and a fresh clock."""
-    clock = FakeClock(START)
-    client = ApiClient(create_app(Settings(vendors=("nango",)), clock=clock))
-    yield client, clock
-    client.close()
+def shared() -> Iterator[SharedMock]:
+    with shared_mock(Settings(vendors=("nango",)), START) as mock:
+        yield mock
 
 
 @pytest.fixture
-def clock(shared: tuple[ApiClient, FakeClock]) -> FakeClock:
-    return shared[1]
+def clock(shared: SharedMock) -> FakeClock:
+    return shared.clock
 
 
 @pytest.fixture
-def api(shared: tuple[ApiClient, FakeClock]) -> ApiClient:
-    client, clock = shared
-    assert client.post("/__connmock/reset").status_code == 200
-    clock.current += timedelta(minutes=5)  # a new rate-limit window for every test
-    return client
+def api(shared: SharedMock) -> ApiClient:
+    shared.clock.current += timedelta(minutes=5)  # a new rate-limit window for every test
+    return shared.reset(rewind=False)
 
 
 def auth(tenant: Tenant = ACME) -> dict[str, str]:

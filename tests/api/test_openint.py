@@ -23,7 +23,7 @@ from fixtures import SeedData, Tenant, load_seed
 from mock_server import Settings, create_app
 from mock_server.errors import ServiceError
 from mock_server.vendors.openint import errors as openint_errors
-from tests.support.api import ApiClient
+from tests.support.api import ApiClient, SharedMock, shared_mock
 from tests.support.clock import FakeClock
 
 SEED: SeedData = load_seed()
@@ -40,25 +40,19 @@ SUPPORTED = ["acme-oauth2", "github", "slack", "okta", "salesforce", "acme-apike
 
 
 @pytest.fixture(scope="module")
-def shared() -> Iterator[tuple[ApiClient, FakeClock]]:
-    """One app for the module (building one takes half a second); every test starts from a reset."""
-    clock = FakeClock(START)
-    client = ApiClient(create_app(Settings(vendors=("openint",)), clock=clock))
-    yield client, clock
-    client.close()
+def shared() -> Iterator[SharedMock]:
+    with shared_mock(Settings(vendors=("openint",)), START) as mock:
+        yield mock
 
 
 @pytest.fixture
-def clock(shared: tuple[ApiClient, FakeClock]) -> FakeClock:
-    return shared[1]
+def clock(shared: SharedMock) -> FakeClock:
+    return shared.clock
 
 
 @pytest.fixture
-def api(shared: tuple[ApiClient, FakeClock]) -> ApiClient:
-    client, clock = shared
-    assert client.post("/__connmock/reset").status_code == 200
-    clock.current, clock.tick = START, timedelta(milliseconds=1)
-    return client
+def api(shared: SharedMock) -> ApiClient:
+    return shared.reset()
 
 
 def auth(tenant: Tenant = ACME) -> dict[str, str]:

@@ -16,7 +16,7 @@ import pytest
 
 from fixtures import SeedData, Tenant, load_seed
 from mock_server import Settings, create_app
-from tests.support.api import ApiClient
+from tests.support.api import ApiClient, SharedMock, shared_mock
 from tests.support.clock import FakeClock
 
 SEED: SeedData = load_seed()
@@ -31,24 +31,19 @@ SECRETS = [v for t in SEED.tenants for v in (t.nango_secret_key, t.openint_api_k
 
 
 @pytest.fixture(scope="module")
-def shared() -> Iterator[tuple[ApiClient, FakeClock]]:
-    clock = FakeClock(START)
-    client = ApiClient(create_app(Settings(admin_token="admin-only"), clock=clock))
-    yield client, clock
-    client.close()
+def shared() -> Iterator[SharedMock]:
+    with shared_mock(Settings(admin_token="admin-only"), START) as mock:
+        yield mock
 
 
 @pytest.fixture
-def clock(shared: tuple[ApiClient, FakeClock]) -> FakeClock:
-    return shared[1]
+def clock(shared: SharedMock) -> FakeClock:
+    return shared.clock
 
 
 @pytest.fixture
-def api(shared: tuple[ApiClient, FakeClock]) -> ApiClient:
-    client, clock = shared
-    assert client.post("/__connmock/reset", headers={"x-connmock-admin-token": "admin-only"}).status_code == 200
-    clock.current = START
-    return client
+def api(shared: SharedMock) -> ApiClient:
+    return shared.reset()
 
 
 def local(url: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -23,8 +23,7 @@ from mock_server import Settings, create_app
 from mock_server.errors import BadRequest, Conflict, ServiceError
 from mock_server.vendors.xpander import errors as xpander_errors
 from mock_server.vendors.xpander.uuids import uuid_problem
-from tests.support.api import ApiClient
-from tests.support.clock import FakeClock
+from tests.support.api import ApiClient, SharedMock, shared_mock
 
 SEED: SeedData = load_seed()
 ACME, GLOBEX = SEED.tenant("acme"), SEED.tenant("globex")
@@ -48,20 +47,14 @@ SUMMARY_KEYS = ["id", "name", "access_scope", "is_service_account", "owner", "ve
 
 
 @pytest.fixture(scope="module")
-def shared() -> Iterator[tuple[ApiClient, FakeClock]]:
-    """One app for the module (building one takes half a second); every test starts from a reset."""
-    clock = FakeClock(START)
-    client = ApiClient(create_app(Settings(vendors=("xpander",)), clock=clock))
-    yield client, clock
-    client.close()
+def shared() -> Iterator[SharedMock]:
+    with shared_mock(Settings(vendors=("xpander",)), START) as mock:
+        yield mock
 
 
 @pytest.fixture
-def api(shared: tuple[ApiClient, FakeClock]) -> ApiClient:
-    client, clock = shared
-    assert client.post("/__connmock/reset").status_code == 200
-    clock.current, clock.tick = START, timedelta(milliseconds=1)
-    return client
+def api(shared: SharedMock) -> ApiClient:
+    return shared.reset()
 
 
 def key(user: XpanderUser = ALICE) -> dict[str, str]:

@@ -20,7 +20,7 @@ import pytest
 
 from fixtures import load_seed
 from mock_server import Settings, create_app
-from tests.support.browser import QuietFiles, ShiftedClock, chromium, require_chromium, static_server
+from tests.support.browser import QuietFiles, ShiftedClock, require_chromium, static_server
 from tests.support.server import running
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +30,7 @@ ACME = load_seed().tenant("acme")
 
 require_chromium()
 
-from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -49,20 +49,6 @@ def demo_url() -> Iterator[str]:
     """`examples/` on another port: another origin than the mock's."""
     with static_server(functools.partial(QuietFiles, directory=str(EXAMPLES))) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def open_demo(page: Page, demo_url: str, mock_url: str, vendor: str) -> None:

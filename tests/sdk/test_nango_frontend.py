@@ -21,7 +21,7 @@ import pytest
 from mock_server import Settings, create_app
 from tests.sdk.compat import Checks, Compat
 from tests.sdk.support import NODE_DIR, canary, journal, leaks, node_ready, run_node, tenants
-from tests.support.browser import QuietFiles, ShiftedClock, chromium, require_chromium, static_server
+from tests.support.browser import QuietFiles, ShiftedClock, require_chromium, static_server
 from tests.support.server import running
 
 SDK, VERSION = "@nangohq/frontend", "0.71.10"
@@ -30,7 +30,7 @@ DIST = NODE_DIR / "node_modules" / "@nangohq" / "frontend" / "dist"
 
 require_chromium()
 
-from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 
 class AppFiles(QuietFiles):
@@ -59,20 +59,6 @@ def app_url() -> Iterator[str]:
     node_ready()
     with static_server(AppFiles, host="localhost") as url:  # another origin than http://127.0.0.1:<mock port>
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.fixture(scope="module")

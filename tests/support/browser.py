@@ -1,5 +1,6 @@
-"""What the browser tests share: Debian's Chromium driven by playwright (never a downloaded browser), a clock
-the tests can move forward, and a static file server on another origin than the mock."""
+"""What the browser tests share: Debian's Chromium driven by playwright (never a downloaded browser), the
+`browser` and `page` fixtures (a pytest plugin named in `tests/conftest.py`), a clock the tests can move
+forward, and a static file server on another origin than the mock."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import pytest
 from tests.support.server import free_port
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling out, and this machine's network refuses it.
@@ -71,3 +72,19 @@ def chromium() -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium for the module (launching takes a second); only modules that ask for it launch it."""
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context per test: no cookies, storage or open windows carried over."""
+    context = browser.new_context()
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()

@@ -8,7 +8,6 @@ Expected bodies of the recorded cases are the exchanges of Nango's real server
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
 from collections.abc import Iterator
@@ -18,16 +17,15 @@ from typing import Any
 import httpx
 import pytest
 
-from connmock.spec import SchemaValidator, load_spec
 from fixtures import SeedData, Tenant, load_seed
 from fixtures.factories import create_requests
 from mock_server import Settings, create_app
 from tests.support.api import ApiClient, SharedMock, shared_mock
 from tests.support.clock import FakeClock
+from tests.support.spec import conforms_to
 
 SEED: SeedData = load_seed()
 ACME, GLOBEX = SEED.tenant("acme"), SEED.tenant("globex")
-SPEC = load_spec("nango")
 START = datetime(2026, 11, 22, 22, 13, 32, 862000, tzinfo=UTC)
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 TOKEN = re.compile(r"^nango_connect_session_[a-f0-9]{64}$")
@@ -67,17 +65,8 @@ def oauth2_body(connection_id: str | None = "conn-import-1", access: str = "gho_
     return body
 
 
-@functools.cache
-def validator(operation: str, status: int) -> SchemaValidator:
-    schema = SPEC.operation(operation).response_schema(status)
-    assert schema is not None, f"{operation} documents no {status} body"
-    return SchemaValidator(schema)
-
-
 def conforms(operation: str, response: httpx.Response) -> Any:
-    body = response.json()
-    assert validator(operation, response.status_code).errors(body) == []
-    return body
+    return conforms_to("nango", operation, response)
 
 
 def create(api: ApiClient, body: dict[str, Any], tenant: Tenant = ACME) -> dict[str, Any]:

@@ -8,7 +8,6 @@ connector-config ids and keys substituted for the recorded ones.
 from __future__ import annotations
 
 import base64
-import functools
 import re
 import uuid
 from collections.abc import Iterator
@@ -18,17 +17,16 @@ from typing import Any
 import httpx
 import pytest
 
-from connmock.spec import SchemaValidator, load_spec
 from fixtures import SeedData, Tenant, load_seed
 from mock_server import Settings, create_app
 from mock_server.errors import ServiceError
 from mock_server.vendors.openint import errors as openint_errors
 from tests.support.api import ApiClient, SharedMock, shared_mock
 from tests.support.clock import FakeClock
+from tests.support.spec import conforms_to
 
 SEED: SeedData = load_seed()
 ACME, GLOBEX = SEED.tenant("acme"), SEED.tenant("globex")
-SPEC = load_spec("openint")
 START = datetime(2026, 11, 22, 22, 26, 56, 954000, tzinfo=UTC)
 CONN_ID = re.compile(r"^conn_(?P<name>[a-z0-9-]+)_[0-9A-HJKMNP-TV-Z]{26}$")
 PG_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?\+00$")
@@ -74,17 +72,8 @@ def oauth_body(access: str = "at_test_1", refresh: str = "rt_test_1") -> dict[st
                 "access_token": access, "refresh_token": refresh, "expires_in": 3600, "token_type": "bearer"}}}}}
 
 
-@functools.cache
-def validator(operation: str, status: int) -> SchemaValidator:
-    schema = SPEC.operation(operation).response_schema(status)
-    assert schema is not None, f"{operation} documents no {status} body"
-    return SchemaValidator(schema)
-
-
 def conforms(operation: str, response: httpx.Response) -> Any:
-    body = response.json()
-    assert validator(operation, response.status_code).errors(body) == []
-    return body
+    return conforms_to("openint", operation, response)
 
 
 def create(api: ApiClient, body: dict[str, Any], tenant: Tenant = ACME) -> dict[str, Any]:

@@ -8,7 +8,6 @@ generations' fields, and errors as `{"error":{"code","message"}}`.
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from connmock.spec import SchemaValidator, load_spec, secret_rules
+from connmock.spec import load_spec, secret_rules
 from connmock.spec.secrets import secret_values
 from fixtures import SeedData, Tenant, load_seed
 from fixtures.factories import PayloadFactory, create_requests
@@ -28,6 +27,7 @@ from mock_server.vendors.vercel import VercelAdapter
 from mock_server.world import build_world
 from tests.support.api import ApiClient
 from tests.support.clock import FakeClock
+from tests.support.spec import conforms_to
 
 SEED: SeedData = load_seed()
 ACME, GLOBEX = SEED.tenant("acme"), SEED.tenant("globex")
@@ -74,18 +74,8 @@ def auth(tenant: Tenant = ACME) -> dict[str, str]:
     return {"Authorization": f"Bearer {tenant.vercel_token}"}
 
 
-@functools.cache
-def validator(operation: str, status: int) -> SchemaValidator:
-    schema = SPEC.operation(operation).response_schema(status)
-    assert schema is not None, f"{operation} documents no {status} body"
-    return SchemaValidator(schema)
-
-
 def conforms(operation: str, response: httpx.Response) -> Any:
-    assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert validator(operation, response.status_code).errors(body) == []
-    return body
+    return conforms_to("vercel", operation, response)
 
 
 def vercel_error(response: httpx.Response, status: int, code: str) -> str:

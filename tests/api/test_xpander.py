@@ -7,7 +7,6 @@ where connmock leaves `input` out because it could carry a write-only `security`
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -16,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 
-from connmock.spec import SchemaValidator, load_spec
 from fixtures import SeedData, Tenant, XpanderConnector, XpanderUser, load_seed
 from fixtures.factories import PayloadFactory, create_requests
 from mock_server import Settings, create_app
@@ -24,12 +22,12 @@ from mock_server.errors import BadRequest, Conflict, ServiceError
 from mock_server.vendors.xpander import errors as xpander_errors
 from mock_server.vendors.xpander.uuids import uuid_problem
 from tests.support.api import ApiClient, SharedMock, shared_mock
+from tests.support.spec import conforms_to
 
 SEED: SeedData = load_seed()
 ACME, GLOBEX = SEED.tenant("acme"), SEED.tenant("globex")
 ALICE, BOB = ACME.xpander_users
 CAROL = GLOBEX.xpander_users[0]
-SPEC = load_spec("xpander")
 START = datetime(2026, 11, 22, 22, 26, 56, 954000, tzinfo=UTC)
 BASE = "/xpander/v1/connectors"
 
@@ -69,17 +67,8 @@ def operations_url(connector: XpanderConnector, connection_id: str) -> str:
     return f"{BASE}/{connector.id}/{connection_id}/operations"
 
 
-@functools.cache
-def validator(operation: str, status: int) -> SchemaValidator:
-    schema = SPEC.operation(operation).response_schema(status)
-    assert schema is not None, f"{operation} documents no {status} body"
-    return SchemaValidator(schema)
-
-
 def conforms(operation: str, response: httpx.Response) -> Any:
-    body = response.json()
-    assert validator(operation, response.status_code).errors(body) == []
-    return body
+    return conforms_to("xpander", operation, response)
 
 
 def connect(api: ApiClient, body: dict[str, Any], connector: XpanderConnector = SLACK,

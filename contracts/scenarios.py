@@ -290,14 +290,23 @@ def update(session: Session, operation: str, get: str, created: Created) -> None
         expect(session, again, session.send(again), 200, "get after update")
 
 
+def first_created(session: Session) -> tuple[Case[Any], Any, Created] | None:
+    """Create with the first variant: the case, its body and the created object (None if the create failed)."""
+    operation = create_operation(session.target.vendor)
+    case, response, body = create(session, variants(session)[0])
+    if not expect(session, case, response, success_status(session, operation), "create"):
+        return None
+    return case, body, created_from(session, body, json_of(response))
+
+
 def lifecycle(session: Session) -> None:
     """create → (create again) → get → (update) → list → delete → get again, with the documented statuses."""
     vendor = session.target.vendor
     steps, operation = LIFECYCLES[vendor], create_operation(vendor)
-    case, response, body = create(session, variants(session)[0])
-    if not expect(session, case, response, success_status(session, operation), "create"):
+    made = first_created(session)
+    if made is None:
         return
-    created = created_from(session, body, json_of(response))
+    case, body, created = made
     if steps.repeat_status is not None:
         again = session.case(operation, body=body, path=case.path_parameters, query=case.query)
         expect(session, again, session.send(again), steps.repeat_status, "the same create again")
@@ -329,12 +338,11 @@ def cross_tenant(session: Session) -> None:
     other = session.target.other
     if other is None:
         return
-    vendor = session.target.vendor
-    steps, operation = LIFECYCLES[vendor], create_operation(vendor)
-    case, response, body = create(session, variants(session)[0])
-    if not expect(session, case, response, success_status(session, operation), "create"):
+    steps = LIFECYCLES[session.target.vendor]
+    made = first_created(session)
+    if made is None:
         return
-    created = created_from(session, body, json_of(response))
+    created = made[2]
     if steps.get:
         get = session.case(steps.get, as_tenant=other, path=created.path, query=created.query)
         denied(session, get, session.send(get), "get by another tenant")

@@ -31,9 +31,9 @@ from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry  # the asyncio policy: redis-py 8 warns on the sync one
 from redis.backoff import NoBackoff
 from redis.commands.core import AsyncScript
-from redis.retry import Retry
 
 from mock_server.store.base import Index, StoreFull
 

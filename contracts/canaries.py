@@ -90,11 +90,17 @@ class CanaryBook:
 
     canaries: dict[str, Canary] = field(default_factory=dict)
     _forms: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # The first FRAGMENT characters of every form -> the canaries that have it: a text is searched window by
+    # window in time proportional to its length, not to the number of canaries issued (every form is at least
+    # FRAGMENT long, so a form that occurs in a text shows its prefix in one of the windows).
+    _prefixes: dict[str, set[str]] = field(default_factory=dict)
 
     def issue(self, operation: str, path: tuple[str, ...], rule: SecretRule, tenant: str) -> str:
         value = f"cnry{secrets.token_hex(8)}/{secrets.token_hex(4)}+{secrets.token_hex(4)}"
         self.canaries[value] = Canary(value, operation, path, rule, tenant)
         self._forms[value] = encoded_forms(value)
+        for _form, text in self._forms[value]:
+            self._prefixes.setdefault(text[:FRAGMENT], set()).add(value)
         return value
 
     def plant(self, body: Any, rules: tuple[SecretRule, ...], operation: str, tenant: str) -> Any:
@@ -109,9 +115,20 @@ class CanaryBook:
             for form, text in self._forms[value]:
                 yield canary, form, text
 
+    def candidates(self, text: str) -> list[str]:
+        """The canaries one of whose forms may occur in `text`, in the order they were issued."""
+        found: set[str] = set()
+        prefixes = self._prefixes
+        for start in range(len(text) - FRAGMENT + 1):
+            hit = prefixes.get(text[start:start + FRAGMENT])
+            if hit:
+                found |= hit
+        return [value for value in self.canaries if value in found] if found else []
+
     def search(self, text: str) -> Iterator[tuple[Canary, str]]:
         """(canary, form) for every canary that occurs in `text` (the strongest form only)."""
-        for value, canary in self.canaries.items():
+        for value in self.candidates(text):
+            canary = self.canaries[value]
             for form, encoded in self._forms[value]:
                 if encoded in text:
                     yield canary, form

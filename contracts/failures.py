@@ -9,6 +9,7 @@
         ├── ErrorShapeMismatch          error-shape: an error body off the vendor's schema, or not naming the field
         ├── ValidRequestRejected        valid-request: a valid create was not accepted
         ├── LifecycleViolation          stateful: create/get/list/delete semantics
+        ├── PaginationViolation         pagination: pages that disagree (sizes, totals, "has next page")
         ├── TenantIsolationViolation    cross-tenant: another tenant could see, get or delete an object
         ├── AuthViolation               auth: missing or wrong credentials not answered as documented
         └── BuiltinCheckFailed          schemathesis.<check>: a (tightened) built-in Schemathesis check
@@ -24,6 +25,7 @@ __all__ = [
     "ContractFailure",
     "ErrorShapeMismatch",
     "LifecycleViolation",
+    "PaginationViolation",
     "RequiredFieldNotRejected",
     "ResponseSchemaViolation",
     "SecretLeak",
@@ -81,6 +83,10 @@ class ValidRequestRejected(ContractFailure):
 
 class LifecycleViolation(ContractFailure):
     default_rule = "stateful"
+
+
+class PaginationViolation(ContractFailure):
+    default_rule = "pagination"
 
 
 class TenantIsolationViolation(ContractFailure):

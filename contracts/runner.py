@@ -12,11 +12,13 @@ from contracts.generated import run_generated
 from contracts.report import Redactor, VendorResult
 from contracts.scenarios import SCENARIOS
 from contracts.session import Session
+from contracts.stateful import run_stateful
 from contracts.target import Target
 
 __all__ = ["DEFAULT_MAX_EXAMPLES", "SECTIONS", "RunOptions", "run_section", "run_targets", "run_vendor"]
 
 DEFAULT_MAX_EXAMPLES = 12
+STATEFUL_STEPS = 12  # rules per state-machine example (after the create-every-variant start)
 SECTIONS = ("valid-requests", "required-fields", "lifecycle", "cross-tenant", "auth", "generated")
 
 
@@ -26,10 +28,18 @@ class RunOptions:
     seed: int = 0
     sections: tuple[str, ...] = SECTIONS
 
+    @property
+    def stateful_examples(self) -> int:
+        """State-machine examples: each creates every variant and walks lists, so a quarter of the budget."""
+        return max(2, self.max_examples // 4)
+
 
 def run_section(session: Session, name: str, options: RunOptions) -> None:
     if name == "generated":
         run_generated(session, options.max_examples, options.seed)
+    elif name == "lifecycle":
+        session.enter(name)
+        run_stateful(session, options.stateful_examples, STATEFUL_STEPS, options.seed)
     else:
         session.enter(name)
         SCENARIOS[name](session)

@@ -1,4 +1,6 @@
-"""Hand-built scenarios: valid creates, the required-field oracle, the lifecycle, tenant isolation, auth.
+"""Hand-built scenarios: valid creates, the required-field oracle, tenant isolation, auth.
+
+The lifecycle is model-based: `contracts.stateful`.
 
 Payloads come from the specs (`fixtures.factories.PayloadFactory`, every secret field a canary) and are
 bound to the target's pre-existing objects. Every call goes through `Session.send`, so each response is
@@ -16,6 +18,7 @@ from typing import Any
 from schemathesis import Case, Response
 
 from connmock.spec import SchemaValidator
+from connmock.spec.profile import evaluate, vendor_profile
 from connmock.spec.secrets import rule_for
 from connmock.spec.validation import discriminator_values
 from contracts.failures import (
@@ -37,26 +40,8 @@ PAGE_SIZES = ("limit", "per_page")
 
 
 @dataclass(frozen=True, slots=True)
-class Lifecycle:
-    """Which operations read, list and delete what the create made (operationIds of the spec)."""
-
-    get: str | None
-    list: str | None
-    delete: str | None
-    repeat_status: int | None = None  # a second identical create: Nango upserts (201), Vercel conflicts (409)
-
-
-LIFECYCLES = {
-    "xpander": Lifecycle(get=None, list="listConnectors", delete=None),
-    "openint": Lifecycle(get="getConnection", list="listConnections", delete="deleteConnection"),
-    "vercel": Lifecycle(get="getConnector", list="listConnectors", delete="deleteConnector", repeat_status=409),
-    "nango": Lifecycle(get="getConnection", list="listConnections", delete="deleteConnection", repeat_status=201),
-}
-
-
-@dataclass(frozen=True, slots=True)
 class Created:
-    """An object the suite made: its id, and how the read/delete operations address it."""
+    """An object the suite made: its id, and how the read/delete operations address it (from the profile)."""
 
     ident: str
     path: dict[str, str]
@@ -101,8 +86,8 @@ def variants(session: Session) -> list[str | None]:
 def build_create(session: Session, variant: str | None, seed: int = 0,
                  tenant: Credentials | None = None) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     """(body, path, query) of a valid create: every secret a fresh canary, bound to the target's objects."""
-    vendor, ids = session.target.vendor, session.target.ids
     who = tenant or session.target.primary
+    vendor, ids = session.target.vendor, session.target.ids_of(who) or {}
     operation = create_operation(vendor)
     factory = PayloadFactory(vendor, seed)
     rules = session.scope.rules.get(operation, ())
@@ -130,13 +115,10 @@ def build_create(session: Session, variant: str | None, seed: int = 0,
 
 
 def created_from(session: Session, body: dict[str, Any], answer: Any) -> Created:
-    vendor = session.target.vendor
-    if vendor == "nango":
-        key = body["provider_config_key"]
-        return Created(body["connection_id"], {"connectionId": body["connection_id"]}, {"provider_config_key": key})
-    ident = str(answer.get("id", "")) if isinstance(answer, dict) else ""
-    param = {"openint": "id", "vercel": "connector"}.get(vendor)
-    return Created(ident, {param: ident} if param else {}, {})
+    profile = vendor_profile(session.target.vendor)
+    return Created(str(evaluate(profile.identity, body, answer)),
+                   {k: str(evaluate(v, body, answer)) for k, v in profile.address_path.items()},
+                   {k: str(evaluate(v, body, answer)) for k, v in profile.address_query.items()})
 
 
 def create(session: Session, variant: str | None, tenant: Credentials | None = None
@@ -238,7 +220,7 @@ def check_rejection(session: Session, case: Case[Any], response: Response, opera
         session.fail(ErrorShapeMismatch(operation, place, f"the {expected} body does not name {field}"), case)
 
 
-# -- lifecycle ----------------------------------------------------------------------------------------------
+# -- tenant isolation ---------------------------------------------------------------------------------------
 
 def page_query(session: Session, operation: str) -> dict[str, Any]:
     """The list operation's page-size parameter at its maximum, so a fresh object is on the first page."""
@@ -258,36 +240,11 @@ def expect(session: Session, case: Case[Any], response: Response, status: int, w
     return False
 
 
-def listed(session: Session, tenant: Credentials | None, created: Created) -> tuple[Case[Any], bool]:
-    steps = LIFECYCLES[session.target.vendor]
-    assert steps.list is not None
-    case = session.case(steps.list, as_tenant=tenant or True, query=page_query(session, steps.list))
-    response = session.send(case)
-    return case, response.status_code < 300 and f'"{created.ident}"' in response.content.decode(errors="replace")
-
-
 def request_examples(session: Session, operation: str) -> list[Any]:
     """The documented request bodies of `operation` (its `examples`, else its `example`, else `{}`)."""
     media = (session.spec.operation(operation).request_body or {}).get("content", {}).get("application/json", {})
     found = [e["value"] for e in media.get("examples", {}).values() if isinstance(e, dict) and "value" in e]
     return found or [media.get("example", {})]
-
-
-def updates(session: Session, get: str) -> list[str]:
-    """The operations that edit the object in place: every PATCH/PUT addressed by the read's path parameters."""
-    names = {p["name"] for p in session.spec.operation(get).parameters if p.get("in") == "path"}
-    return [oid for oid, op in session.spec.operations.items() if op.method in ("PATCH", "PUT")
-            and {p["name"] for p in op.parameters if p.get("in") == "path"} == names]
-
-
-def update(session: Session, operation: str, get: str, created: Created) -> None:
-    """Each documented update body, sent to the object just created, gets the documented success and the object
-    can still be read (every answer is searched for the object's secrets like any other)."""
-    for body in request_examples(session, operation):
-        case = session.case(operation, body=body, path=created.path, query=created.query)
-        expect(session, case, session.send(case), success_status(session, operation), "update")
-        again = session.case(get, path=created.path, query=created.query)
-        expect(session, again, session.send(again), 200, "get after update")
 
 
 def first_created(session: Session) -> tuple[Case[Any], Any, Created] | None:
@@ -299,62 +256,26 @@ def first_created(session: Session) -> tuple[Case[Any], Any, Created] | None:
     return case, body, created_from(session, body, json_of(response))
 
 
-def lifecycle(session: Session) -> None:
-    """create → (create again) → get → (update) → list → delete → get again, with the documented statuses."""
-    vendor = session.target.vendor
-    steps, operation = LIFECYCLES[vendor], create_operation(vendor)
-    made = first_created(session)
-    if made is None:
-        return
-    case, body, created = made
-    if steps.repeat_status is not None:
-        again = session.case(operation, body=body, path=case.path_parameters, query=case.query)
-        expect(session, again, session.send(again), steps.repeat_status, "the same create again")
-    if steps.get:
-        get = session.case(steps.get, path=created.path, query=created.query)
-        expect(session, get, session.send(get), 200, "get after create")
-        if vendor == "openint":
-            with_secrets = session.case(steps.get, path=created.path, query={"include_secrets": "true"})
-            answer = json_of(session.send(with_secrets))
-            if not isinstance(answer, dict) or "settings" not in answer:
-                session.fail(LifecycleViolation(steps.get, "include_secrets=true", "settings not returned"),
-                             with_secrets)
-        for operation_id in updates(session, steps.get):
-            update(session, operation_id, steps.get, created)
-    if steps.list:
-        list_case, found = listed(session, None, created)
-        if not found:
-            session.fail(LifecycleViolation(steps.list, "after create", f"{created.ident} is not listed"), list_case)
-    if steps.delete and steps.get:
-        delete = session.case(steps.delete, path=created.path, query=created.query)
-        delete_response = session.send(delete)
-        expect(session, delete, delete_response, success_status(session, steps.delete), "delete")
-        gone = session.case(steps.get, path=created.path, query=created.query)
-        expect(session, gone, session.send(gone), 404, "get after delete")
-
-
 def cross_tenant(session: Session) -> None:
     """Another tenant cannot get, list or delete an object; the owner still can afterwards."""
     other = session.target.other
-    if other is None:
+    profile = vendor_profile(session.target.vendor)
+    if other is None or profile.read is None:
         return
-    steps = LIFECYCLES[session.target.vendor]
     made = first_created(session)
     if made is None:
         return
     created = made[2]
-    if steps.get:
-        get = session.case(steps.get, as_tenant=other, path=created.path, query=created.query)
-        denied(session, get, session.send(get), "get by another tenant")
-    if steps.list:
-        list_case, found = listed(session, other, created)
-        if found:
-            session.fail(TenantIsolationViolation(steps.list, "another tenant", f"{created.ident} is listed"),
-                         list_case)
-    if steps.delete and steps.get:
-        delete = session.case(steps.delete, as_tenant=other, path=created.path, query=created.query)
+    get = session.case(profile.read, as_tenant=other, path=created.path, query=created.query)
+    denied(session, get, session.send(get), "get by another tenant")
+    if profile.list:
+        case = session.case(profile.list, as_tenant=other, query=page_query(session, profile.list))
+        if f'"{created.ident}"' in session.send(case).content.decode(errors="replace"):
+            session.fail(TenantIsolationViolation(profile.list, "another tenant", f"{created.ident} is listed"), case)
+    if profile.delete:
+        delete = session.case(profile.delete, as_tenant=other, path=created.path, query=created.query)
         denied(session, delete, session.send(delete), "delete by another tenant")
-        owner = session.case(steps.get, path=created.path, query=created.query)
+        owner = session.case(profile.read, path=created.path, query=created.query)
         expect(session, owner, session.send(owner), 200, "owner's get after another tenant's delete",
                TenantIsolationViolation)
 
@@ -408,7 +329,6 @@ def auth(session: Session) -> None:
 SCENARIOS = {
     "valid-requests": valid_requests,
     "required-fields": required_fields,
-    "lifecycle": lifecycle,
     "cross-tenant": cross_tenant,
     "auth": auth,
 }

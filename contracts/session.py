@@ -67,7 +67,9 @@ def schemathesis_config(spec: Spec) -> schemathesis.Config:
                                                                              negative_statuses(spec, oid)}}}
         for oid in spec.operations
     ]
-    return schemathesis.Config.from_dict({"operations": operations})
+    # Curl repros keep every value: reports redact by value (each canary, each configured key), which also
+    # covers what Schemathesis's name-based sanitizer hides (`include_secrets=true` is no secret).
+    return schemathesis.Config.from_dict({"operations": operations, "output": {"sanitization": {"enabled": False}}})
 
 
 def load_schema(scope: Scope) -> OpenApiSchema:
@@ -109,6 +111,12 @@ class Session:
 
     def enter(self, name: str) -> Section:
         self.section = self.sections.setdefault(name, Section(name))
+        return self.section
+
+    def enter_scratch(self, name: str) -> Section:
+        """A section outside the report, made current: the state machine keeps an example's failures there
+        until Hypothesis has shrunk them to the sequence it reports."""
+        self.section = Section(name)
         return self.section
 
     def operation(self, operation_id: str) -> APIOperation[Any, Any, Any, Any]:

@@ -10,6 +10,9 @@ Targets come from a TOML file (credentials by environment-variable name, never i
 
     [openint.ids]
     connector_config_ids = {okta = "ccfg_okta_..."}
+
+    [openint.other_ids]                      # the second tenant's own objects (optional: without them the
+    connector_config_ids = {okta = "ccfg_..."}  # suite never creates as that tenant)
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +51,14 @@ class Target:
     primary: Credentials
     other: Credentials | None = None
     ids: Mapping[str, Any] = field(default_factory=dict)
+    other_ids: Mapping[str, Any] | None = None  # the second tenant's objects: without them it creates nothing
 
     def with_base_url(self, base_url: str) -> Target:
-        return Target(self.vendor, base_url.rstrip("/"), self.primary, self.other, self.ids)
+        return replace(self, base_url=base_url.rstrip("/"))
+
+    def ids_of(self, credentials: Credentials) -> Mapping[str, Any] | None:
+        """The pre-existing objects a create as `credentials` binds to (None: unknown for that tenant)."""
+        return self.ids if credentials == self.primary else self.other_ids
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -109,6 +117,7 @@ def local_target(vendor: str, root_url: str) -> Target:
         primary=Credentials(first.id, tenant_key(vendor, first)),
         other=Credentials(second.id, tenant_key(vendor, second)) if second else None,
         ids=seeded_ids(vendor, first, seed),
+        other_ids=seeded_ids(vendor, second, seed) if second else None,
     )
 
 
@@ -139,4 +148,6 @@ def load_target(vendor: str, root_url: str, config: Path | None = None) -> Targe
         raise TargetError(f"[{vendor}] needs api_key_env")
     base = root_url.rstrip("/") + str(section.get("base_path", ""))
     other = from_env(section.get("other_api_key_env"), "other")
-    return Target(vendor, base.rstrip("/"), primary, other, dict(section.get("ids", {})))
+    other_ids = section.get("other_ids")
+    return Target(vendor, base.rstrip("/"), primary, other, dict(section.get("ids", {})),
+                  dict(other_ids) if isinstance(other_ids, dict) else None)

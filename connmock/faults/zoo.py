@@ -8,13 +8,14 @@ from connmock.faults.asgi import FaultyApp
 from connmock.faults.base import Fault
 from connmock.faults.contract import CONTRACT
 from connmock.faults.leaks import LEAKS
+from connmock.faults.lists import LISTS
 from connmock.faults.model import model_of
 from connmock.faults.state import STATE
 from openapi import VENDORS
 
 __all__ = ["FAULTS", "applies", "fault_names", "faulty", "targets", "vendors_of"]
 
-FAULTS: dict[str, Fault] = {fault.name: fault for fault in (*LEAKS, *CONTRACT, *STATE)}
+FAULTS: dict[str, Fault] = {fault.name: fault for fault in (*LEAKS, *CONTRACT, *STATE, *LISTS)}
 
 
 def fault_names() -> tuple[str, ...]:

@@ -1,0 +1,152 @@
+"""A vendor's profile: the facts about the object its create makes that an OpenAPI document cannot say.
+
+Read from the spec's top-level `x-connmock-profile` block (documented in `openapi/README.md`, "Vendor
+profile"): which operations create, read, list, update and delete it, what a repeated create does, how the
+object is identified and addressed, and how its list pages and filters. The contract suite's state machine is
+built from it, so no vendor name is branched on there.
+
+Expressions name a value of the create exchange: `request.<dotted path>` (the create's JSON body) or
+`response.<dotted path>` (its JSON answer).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from connmock.spec.loader import Spec, load_spec
+
+__all__ = ["Filter", "Listing", "Pagination", "Profile", "ProfileError", "evaluate", "profile_of", "vendor_profile"]
+
+Repeat = Literal["upsert", "conflict", "new"]
+REPEATS = ("upsert", "conflict", "new")
+STYLES = ("page", "offset", "cursor")
+
+
+class ProfileError(ValueError):
+    """The `x-connmock-profile` block is missing, malformed, or names an operation the spec lacks."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """How the list pages: `page` (page number from `first`), `offset` (with `total` and `has-next` fields of
+    the answer), or `cursor` (the next cursor at the answer's `next` path)."""
+
+    style: str
+    size: str
+    page: str | None = None
+    first: int = 0
+    offset: str | None = None
+    total: str | None = None
+    has_next: str | None = None
+    cursor: str | None = None
+    next: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """A list filter: query parameter `param` matches an object whose `value` expression equals it; `none`, when
+    given, is a value that matches nothing the suite creates."""
+
+    param: str
+    value: str
+    none: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    items: str
+    item_id: str
+    pagination: Pagination | None
+    filters: tuple[Filter, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    vendor: str
+    create: str
+    identity: str
+    repeat: Repeat
+    read: str | None = None
+    list: str | None = None
+    update: tuple[str, ...] = ()
+    delete: str | None = None
+    address_path: dict[str, str] = field(default_factory=dict)
+    address_query: dict[str, str] = field(default_factory=dict)
+    listing: Listing | None = None
+    also_read: tuple[str, ...] = ()  # parameterless reads whose answers may carry the objects (leak checks)
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        named = (self.create, self.read, self.list, *self.update, self.delete, *self.also_read)
+        return tuple(op for op in named if op)
+
+
+def evaluate(expression: str, request: Any, response: Any) -> Any:
+    """The value `expression` names in a create exchange (None when absent)."""
+    source, _, dotted = expression.partition(".")
+    node: Any = {"request": request, "response": response}.get(source)
+    for part in dotted.split(".") if dotted else ():
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def at(document: Any, dotted: str) -> Any:
+    """The value at a dotted path of a JSON answer (None when absent)."""
+    return evaluate(f"response.{dotted}", None, document)
+
+
+def text(block: dict[str, Any], key: str, vendor: str) -> str:
+    value = block.get(key)
+    if not isinstance(value, str) or not value:
+        raise ProfileError(f"{vendor}: x-connmock-profile needs a string {key!r}")
+    return value
+
+
+def pagination_of(block: Any) -> Pagination | None:
+    if block is None:
+        return None
+    if block.get("style") not in STYLES:
+        raise ProfileError(f"pagination style must be one of {STYLES}, not {block.get('style')!r}")
+    return Pagination(style=block["style"], size=block["size"], page=block.get("page"),
+                      first=int(block.get("first", 0)), offset=block.get("offset"), total=block.get("total"),
+                      has_next=block.get("has-next"), cursor=block.get("cursor"), next=block.get("next"))
+
+
+def listing_of(block: Any) -> Listing | None:
+    if block is None:
+        return None
+    filters = tuple(Filter(f["param"], f["value"], f.get("none")) for f in block.get("filters", []))
+    return Listing(block["items"], block["item-id"], pagination_of(block.get("pagination")), filters)
+
+
+def profile_of(spec: Spec) -> Profile:
+    """The profile of `spec`, checked against its operations."""
+    vendor = spec.vendor
+    block = spec.document.get("x-connmock-profile")
+    if not isinstance(block, dict):
+        raise ProfileError(f"{vendor}: the spec has no x-connmock-profile block")
+    repeat = block.get("repeat-create", "new")
+    if repeat not in REPEATS:
+        raise ProfileError(f"{vendor}: repeat-create must be one of {REPEATS}, not {repeat!r}")
+    address = block.get("address", {})
+    profile = Profile(
+        vendor=vendor, create=text(block, "create", vendor), identity=text(block, "identity", vendor),
+        repeat=repeat, read=block.get("read"), list=block.get("list"), update=tuple(block.get("update", ())),
+        delete=block.get("delete"), address_path=dict(address.get("path", {})),
+        address_query=dict(address.get("query", {})), listing=listing_of(block.get("listing")),
+        also_read=tuple(block.get("also-read", ())),
+    )
+    unknown = [op for op in profile.operations if op not in spec.operations]
+    if unknown:
+        raise ProfileError(f"{vendor}: x-connmock-profile names unknown operations {unknown}")
+    if profile.list and profile.listing is None:
+        raise ProfileError(f"{vendor}: x-connmock-profile has a list operation but no listing block")
+    return profile
+
+
+@functools.cache
+def vendor_profile(vendor: str) -> Profile:
+    """The profile of a bundled vendor spec (read once)."""
+    return profile_of(load_spec(vendor))

@@ -11,6 +11,7 @@
         ├── LifecycleViolation          stateful: create/get/list/delete semantics
         ├── TenantIsolationViolation    cross-tenant: another tenant could see, get or delete an object
         ├── AuthViolation               auth: missing or wrong credentials not answered as documented
+        ├── TargetUnavailable           target-down: a request got no answer (connection dropped, refused, timed out)
         └── BuiltinCheckFailed          schemathesis.<check>: a (tightened) built-in Schemathesis check
 """
 
@@ -27,6 +28,7 @@ __all__ = [
     "RequiredFieldNotRejected",
     "ResponseSchemaViolation",
     "SecretLeak",
+    "TargetUnavailable",
     "TenantIsolationViolation",
     "ValidRequestRejected",
     "WriteOnlyReturned",
@@ -93,3 +95,7 @@ class AuthViolation(ContractFailure):
 
 class BuiltinCheckFailed(ContractFailure):
     default_rule = "schemathesis"
+
+
+class TargetUnavailable(ContractFailure):
+    default_rule = "target-down"

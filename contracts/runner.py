@@ -67,10 +67,10 @@ def run_sections(session: Session, options: RunOptions, progress: Progress) -> N
                         session.enter(report_name).status = NOT_RUN
                 progress(f"{vendor}: {describe(session.section)}: {exc.reason}; later sections not run")
                 return
-        seconds = time.monotonic() - started
-        for report_name in report_names(name):
-            if report_name in session.sections:
-                progress(f"{vendor}: {describe(session.sections[report_name])} {seconds:.1f}s")
+        done = [session.sections[n] for n in report_names(name) if n in session.sections]
+        for section in done:  # the time is the suite section's, after its last report section
+            timing = f" {time.monotonic() - started:.1f}s" if section is done[-1] else ""
+            progress(f"{vendor}: {describe(section)}{timing}")
 
 
 def run_vendor(target: Target, options: RunOptions, redactor: Redactor | None = None,

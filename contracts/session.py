@@ -132,6 +132,7 @@ class Session:
         self.registry = Registry()
         self.down = False  # the target stopped answering and did not come back
         self.recovery_seconds = RECOVERY_SECONDS
+        self.unanswered_keys: set[tuple[str, str, str, str]] = set()
         # Per operation, every status it answered, and whether the call carried no valid credentials.
         self.answers: dict[str, Counter[tuple[int, bool]]] = {}
 
@@ -197,13 +198,18 @@ class Session:
         return False
 
     def unanswered(self, case: Case[Any], operation: str, exc: NoAnswer) -> Interrupted:
-        """Record a request that got no answer; wait for the target; the interruption to raise."""
-        self.fail(TargetUnavailable(operation, f"{case.method.upper()} {case.operation.path}",
-                                    f"{exc.reason}; the target stopped answering on this request"), case)
+        """Record a request that got no answer (once per operation and reason in the run: the same crash in a
+        later section only cuts that section short); wait for the target; the interruption to raise."""
+        failure = TargetUnavailable(operation, f"{case.method.upper()} {case.operation.path}",
+                                    f"{exc.reason}; the target stopped answering on this request")
+        again = failure.key in self.unanswered_keys
+        if not again:
+            self.unanswered_keys.add(failure.key)
+            self.fail(failure, case)
         recovered = self.wait_for_target()
         self.down = not recovered
         state = "answers again" if recovered else f"did not answer again within {self.recovery_seconds:g}s"
-        return Interrupted(f"no answer to {operation} (the target {state})", recovered)
+        return Interrupted(f"no answer to {operation}{' again' if again else ''} (the target {state})", recovered)
 
     def remember(self, case: Case[Any], operation: str, response: Response) -> None:
         """What the not-served accounting and the cleanup registry need from one answer."""

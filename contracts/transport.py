@@ -95,11 +95,15 @@ def retry_delay(headers: Any, now: float) -> float:
 
 
 def describe(exc: requests.RequestException, timeout: float) -> str:
+    """What happened, in words that stay the same from one occurrence to the next (no ports, no addresses)."""
     if isinstance(exc, requests.Timeout):
-        return f"no answer within {timeout:g}s ({type(exc).__name__})"
-    cause = exc.args[0] if exc.args else exc
-    text = str(cause.args[-1] if isinstance(cause, Exception) and cause.args else cause)
-    return f"the connection failed ({type(exc).__name__}: {text[:160]})"
+        return f"no answer within {timeout:g}s"
+    text = repr(exc)
+    if "NewConnectionError" in text or "refused" in text.lower():
+        return "the connection was refused (nothing listening)"
+    if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
+        return "the connection was closed without a complete answer"
+    return f"the exchange failed ({type(exc).__name__})"
 
 
 @dataclass(slots=True)

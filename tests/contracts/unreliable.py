@@ -16,7 +16,7 @@ from starlette.types import ASGIApp
 from connmock.faults.asgi import Answer, Dropped, FaultyApp, Forward, Request
 from contracts.target import local_target
 
-__all__ = ["Counter", "dying", "hanging", "hiding", "rate_limiting", "target_file"]
+__all__ = ["Counter", "dying", "hanging", "hiding", "rate_limiting", "refusing_deletes", "target_file"]
 
 JSON = [(b"content-type", b"application/json")]
 
@@ -63,6 +63,17 @@ def dying(app: ASGIApp, vendor: str) -> ASGIApp:
         if dead or request.method == "DELETE":
             dead.append(True)
             raise Dropped
+        return await forward(request)
+
+    return FaultyApp(app, vendor, handle)
+
+
+def refusing_deletes(app: ASGIApp, vendor: str) -> ASGIApp:
+    """Every DELETE fails with a 500."""
+
+    async def handle(request: Request, forward: Forward) -> Answer:
+        if request.method == "DELETE":
+            return Answer(500, list(JSON), b'{"message":"Internal Server Error"}')
         return await forward(request)
 
     return FaultyApp(app, vendor, handle)

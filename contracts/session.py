@@ -189,12 +189,16 @@ class Session:
         seconds = self.recovery_seconds
         deadline = time.monotonic() + seconds
         url, headers = probe_url(self.target, self.spec), self.headers_for(self.target.primary)
+        answered = 0
         while time.monotonic() < deadline:
             try:
                 self.transport.get(url, headers, timeout=min(5.0, seconds))
-                return True
+                answered += 1
             except NoAnswer:
-                time.sleep(1.0)
+                answered = 0
+            if answered == 2:  # twice, a second apart: a dying process can still answer once
+                return True
+            time.sleep(1.0)
         return False
 
     def unanswered(self, case: Case[Any], operation: str, exc: NoAnswer) -> Interrupted:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,6 +29,24 @@ def add_check_parser(commands: Any) -> None:
     check.add_argument("--junit-xml", type=Path, help="write a JUnit XML report here")
     check.add_argument("--max-examples", type=int, default=None, help="generated examples per operation and mode")
     check.add_argument("--seed", type=int, default=0, help="Hypothesis seed for generated cases")
+    check.add_argument("--rate", type=rate_per_minute, default=None, metavar="N/min",
+                       help="pace requests at N per minute (also N/s; 0: no pacing; default: the target file's "
+                            "`rate`, else the vendor's documented limit; the built-in mock is never paced)")
+    check.add_argument("--strict", action="store_true",
+                       help="an operation the target does not serve (every call 404/405) is a failure")
+
+
+def rate_per_minute(text: str) -> float:
+    """`120`, `120/min` or `2/s` as requests per minute."""
+    number, _, unit = text.strip().partition("/")
+    factor = {"": 1.0, "min": 1.0, "m": 1.0, "s": 60.0, "sec": 60.0, "h": 1 / 60}.get(unit.strip().lower())
+    try:
+        value = float(number)
+    except ValueError:
+        value = -1.0
+    if factor is None or value < 0:
+        raise argparse.ArgumentTypeError(f"not a rate: {text!r} (expected N/min or N/s)")
+    return value * factor
 
 
 def available_vendors() -> tuple[str, ...]:
@@ -57,21 +77,37 @@ def served_vendors(root_url: str) -> tuple[str, ...]:
 
 
 def run_checks(args: argparse.Namespace, root_url: str, vendors: tuple[str, ...], out: TextIO) -> int:
-    from contracts.report import render_summary, write_junit
-    from contracts.runner import DEFAULT_MAX_EXAMPLES, RunOptions, run_targets
+    """Preflight every target (one line and exit 2 if one cannot be checked), then run the suite: exit 1 on
+    a failure or a section that did not finish (and, with `--strict`, an operation not served)."""
+    from contracts.preflight import PreflightFailed, preflight
+    from contracts.report import Redactor, render_summary, write_junit
+    from contracts.runner import DEFAULT_MAX_EXAMPLES, RunOptions, run_vendor
+    from contracts.session import Session
     from contracts.target import TargetError, load_target
 
     try:
         targets = [load_target(vendor, root_url, args.config) for vendor in vendors]
-    except TargetError as exc:
-        print(f"connmock check: {exc}", file=out)
+        if args.rate is not None:
+            targets = [replace(target, rate=args.rate) for target in targets]
+        sessions = [Session(target) for target in targets]
+        for session in sessions:
+            preflight(session.target, session.spec, session.transport)
+    except (TargetError, PreflightFailed) as exc:
+        print(f"connmock check: {exc}", file=out, flush=True)
         return 2
     options = RunOptions(max_examples=args.max_examples or DEFAULT_MAX_EXAMPLES, seed=args.seed)
-    results, redact = run_targets(targets, options)
+    redact = Redactor()
+    redact.add_secrets([secret for target in targets for secret in target.secrets])
+
+    def progress(line: str) -> None:
+        print(f"connmock check: {redact(line)}", file=sys.stderr, flush=True)
+
+    results = [run_vendor(s.target, options, redact, progress, session=s) for s in sessions]
     print(render_summary(results, redact), file=out, flush=True)
     if args.junit_xml:
         write_junit(results, args.junit_xml, redact)
-    return 1 if any(r.failures for r in results) else 0
+    broken = any(r.failures or r.unfinished or (args.strict and r.not_served) for r in results)
+    return 1 if broken else 0
 
 
 def check_command(args: argparse.Namespace, out: TextIO) -> int:

@@ -40,7 +40,7 @@ class Scope:
     _validators: dict[tuple[str, str], SchemaValidator | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.spec = load_spec(self.target.vendor)
+        self.spec = served_spec(load_spec(self.target.vendor), self.target)
         self.rules = secret_rules(self.spec)
         self._by_route = {(op.method, op.path): oid for oid, op in self.spec.operations.items()}
 
@@ -65,6 +65,12 @@ class Scope:
             schema = op.response_schema(status) if op and str(status) in op.responses else None
             self._validators[key] = SchemaValidator(schema) if schema else None
         return self._validators[key]
+
+
+def served_spec(spec: Spec, target: Target) -> Spec:
+    """`spec` without the operations of optional families the target does not serve (they are never called)."""
+    operations = {oid: op for oid, op in spec.operations.items() if target.serves(op.family)}
+    return Spec(spec.name, spec.document, operations)
 
 
 ACTIVE: ContextVar[Scope | None] = ContextVar("connmock_contract_scope", default=None)

@@ -12,6 +12,7 @@
         ├── PaginationViolation         pagination: pages that disagree (sizes, totals, "has next page")
         ├── TenantIsolationViolation    cross-tenant: another tenant could see, get or delete an object
         ├── AuthViolation               auth: missing or wrong credentials not answered as documented
+        ├── TargetUnavailable           target-down: a request got no answer (connection dropped, refused, timed out)
         └── BuiltinCheckFailed          schemathesis.<check>: a (tightened) built-in Schemathesis check
 """
 
@@ -29,6 +30,7 @@ __all__ = [
     "RequiredFieldNotRejected",
     "ResponseSchemaViolation",
     "SecretLeak",
+    "TargetUnavailable",
     "TenantIsolationViolation",
     "ValidRequestRejected",
     "WriteOnlyReturned",
@@ -99,3 +101,7 @@ class AuthViolation(ContractFailure):
 
 class BuiltinCheckFailed(ContractFailure):
     default_rule = "schemathesis"
+
+
+class TargetUnavailable(ContractFailure):
+    default_rule = "target-down"

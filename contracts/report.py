@@ -61,10 +61,19 @@ class VendorResult:
     sections: list[Section]
     seconds: float
     error: str | None = None
+    not_served: list[str] = field(default_factory=list)  # "<operationId> (METHOD path)": every call 404/405
+    leftovers: list[str] = field(default_factory=list)  # objects the cleanup could not delete
+    requests: int = 0
+    rate_limited: int = 0  # 429 answers waited out
 
     @property
     def failures(self) -> int:
         return sum(len(s.failures) for s in self.sections) + (1 if self.error else 0)
+
+    @property
+    def unfinished(self) -> list[Section]:
+        """Sections that were cut short or never ran: the run says nothing about what they check."""
+        return [s for s in self.sections if s.status]
 
     @property
     def covered(self) -> set[str]:
@@ -88,10 +97,15 @@ def render_vendor(result: VendorResult, redact: Redactor) -> list[str]:
            if len(covered) < len(result.operations) else ""),
         f"   checks run: {sum(checks.values())} ("
         + ", ".join(f"{name} {count}" for name, count in sorted(checks.items())) + ")",
-        "   sections: " + ", ".join(f"{s.name} {'FAIL' if s.failures else 'ok'}" for s in result.sections),
+        "   sections: " + ", ".join(f"{s.name} {section_state(s)}" for s in result.sections),
     ]
     if result.error:
         lines.append(f"   ERROR {result.error}")
+    lines += [f"   {s.name} {s.status}: {s.reason}" for s in result.unfinished if s.reason]
+    lines += [f"   not served: {line}" for line in result.not_served]
+    if result.rate_limited:
+        lines.append(f"   rate-limited: {result.rate_limited} answer(s) 429 waited out and retried")
+    lines += [f"   not deleted: {line}" for line in result.leftovers]
     for section in result.sections:
         for recorded in section.failures:
             lines.append(f"   FAIL {section.name}: {recorded.failure}")
@@ -100,12 +114,29 @@ def render_vendor(result: VendorResult, redact: Redactor) -> list[str]:
     return [redact(line) for line in lines]
 
 
+def section_state(section: Section) -> str:
+    state = "FAIL" if section.failures else "ok"
+    return f"{state} ({section.status})" if section.status and section.failures else section.status or state
+
+
+def summary_line(results: list[VendorResult]) -> str:
+    """The one line that ends a run: failures, and everything that keeps a pass from meaning a pass."""
+    parts = [f"{len(results)} vendor(s)", f"{sum(r.failures for r in results)} failure(s)"]
+    unfinished = sum(len(r.unfinished) for r in results)
+    not_served = sum(len(r.not_served) for r in results)
+    leftovers = sum(len(r.leftovers) for r in results)
+    parts += [f"{unfinished} section(s) incomplete or not run"] if unfinished else []
+    parts += [f"{not_served} operation(s) not served"] if not_served else []
+    parts += [f"{leftovers} object(s) not deleted"] if leftovers else []
+    parts.append(f"{sum(r.requests for r in results)} request(s) in {sum(r.seconds for r in results):.1f}s")
+    return "connmock check: " + ", ".join(parts)
+
+
 def render_summary(results: list[VendorResult], redact: Redactor) -> str:
     lines: list[str] = []
     for result in results:
         lines += render_vendor(result, redact)
-    total = sum(r.failures for r in results)
-    lines.append(f"connmock check: {len(results)} vendor(s), {total} failure(s)")
+    lines.append(summary_line(results))
     return "\n".join(lines)
 
 
@@ -115,13 +146,16 @@ def write_junit(results: list[VendorResult], path: Path, redact: Redactor) -> No
     for result in results:
         suite = ElementTree.SubElement(root, "testsuite", name=result.vendor, tests=str(len(result.sections)),
                                        failures=str(sum(1 for s in result.sections if s.failures)),
-                                       errors=str(1 if result.error else 0), time=f"{result.seconds:.3f}")
+                                       errors=str((1 if result.error else 0) + len(result.unfinished)),
+                                       time=f"{result.seconds:.3f}")
         if result.error:
             case = ElementTree.SubElement(suite, "testcase", classname=f"contracts.{result.vendor}", name="run")
             ElementTree.SubElement(case, "error", message=redact(result.error))
         for section in result.sections:
             case = ElementTree.SubElement(suite, "testcase", classname=f"contracts.{result.vendor}",
                                           name=section.name)
+            if section.status:
+                ElementTree.SubElement(case, "error", message=redact(f"{section.status}: {section.reason}"))
             for recorded in section.failures:
                 failure = ElementTree.SubElement(case, "failure", message=redact(str(recorded.failure)),
                                                  type=recorded.failure.rule)

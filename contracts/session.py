@@ -2,12 +2,16 @@
 response, and records failures (with a reproducing curl command) per section of the report.
 
 Every response of the run goes through `send`, so the canary oracle sees all of them: generated cases,
-hand-built scenarios, error bodies, other tenants' reads.
+hand-built scenarios, error bodies, other tenants' reads. Every request goes through the session's
+`Transport` (pacing, 429s). A request that gets no answer is a finding (`TargetUnavailable`, with its curl);
+the session then waits, bounded, for the target to answer again and raises `Interrupted`, which ends the
+current section (`incomplete`): the runner goes on with the next one if the target came back, or stops.
 """
 
 from __future__ import annotations
 
 import copy
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,14 +23,28 @@ from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from connmock.spec import Spec
-from contracts.checks import ACTIVE, BUILTIN_CHECKS, CUSTOM_CHECKS, Scope
-from contracts.failures import BuiltinCheckFailed, ContractFailure
+from contracts.checks import ACTIVE, ANONYMOUS, BUILTIN_CHECKS, CUSTOM_CHECKS, Scope
+from contracts.cleanup import Registry, Tracked, deletion_for
+from contracts.failures import BuiltinCheckFailed, ContractFailure, TargetUnavailable
+from contracts.preflight import probe_url
 from contracts.target import Credentials, Target, auth_headers
+from contracts.transport import NoAnswer, Transport, documented_rate
 
-__all__ = ["Recorded", "Section", "Session", "negative_statuses"]
+__all__ = ["INCOMPLETE", "NOT_RUN", "Interrupted", "Recorded", "Section", "Session", "negative_statuses"]
 
-TIMEOUT = 15.0
 REJECTIONS = frozenset({"400", "401", "403", "415", "422"})
+RECOVERY_SECONDS = 30.0  # how long a run waits for a target that stopped answering
+NOT_SERVED = frozenset({404, 405})
+INCOMPLETE, NOT_RUN = "incomplete", "not run"
+
+
+class Interrupted(Exception):
+    """The current section cannot go on. `recovered`: the target answers again, so later sections can run."""
+
+    def __init__(self, reason: str, recovered: bool) -> None:
+        self.reason = reason
+        self.recovered = recovered
+        super().__init__(reason)
 
 
 @dataclass(slots=True)
@@ -43,7 +61,14 @@ class Section:
     operations: set[str] = field(default_factory=set)
     checks: Counter[str] = field(default_factory=Counter)
     failures: list[Recorded] = field(default_factory=list)
+    status: str = ""  # "" (ran to the end), INCOMPLETE or NOT_RUN
+    reason: str = ""  # why it is incomplete
+    requests: int = 0
     _seen: set[tuple[str, str, str, str]] = field(default_factory=set)
+
+    @property
+    def finished(self) -> bool:
+        return not self.status
 
     def record(self, failure: ContractFailure, curl: str) -> None:
         if failure.key not in self._seen:
@@ -97,13 +122,21 @@ def load_schema(scope: Scope) -> OpenApiSchema:
 class Session:
     """Send cases for one vendor and check every response."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, transport: Transport | None = None) -> None:
         self.scope = Scope(target)
         self.target = target
         self.schema = load_schema(self.scope)
         self.sections: dict[str, Section] = {}
         self.section = self.enter("setup")
         self.checks: tuple[CheckFunction, ...] = (*BUILTIN_CHECKS, *CUSTOM_CHECKS)
+        rate = documented_rate(self.spec) if target.rate is None else target.rate
+        self.transport = transport or Transport(rate=rate)
+        self.registry = Registry()
+        self.down = False  # the target stopped answering and did not come back
+        self.recovery_seconds = RECOVERY_SECONDS
+        self.unanswered_keys: set[tuple[str, str, str, str]] = set()
+        # Per operation, every status it answered, and whether the call carried no valid credentials.
+        self.answers: dict[str, Counter[tuple[int, bool]]] = {}
 
     @property
     def spec(self) -> Spec:
@@ -151,15 +184,94 @@ class Session:
     def fail(self, failure: ContractFailure, case: Case[Any]) -> None:
         self.section.record(failure, self.curl(case))
 
+    def track(self, operation_id: str, path: dict[str, Any], query: dict[str, Any] | None = None,
+              tenant: Credentials | None = None) -> None:
+        """Register an object to delete at the end of the run: `operation_id` (a delete) with these parameters.
+        Successful creates are registered by `send` already; a successful delete unregisters."""
+        self.registry.add(Tracked(operation_id, tuple(sorted((str(k), str(v)) for k, v in path.items())),
+                                  tuple(sorted((str(k), str(v)) for k, v in (query or {}).items())), tenant))
+
+    def wait_for_target(self) -> bool:
+        """Poll the target (its probe read) until it gives any HTTP answer again; False after
+        `recovery_seconds`."""
+        seconds = self.recovery_seconds
+        deadline = time.monotonic() + seconds
+        url, headers = probe_url(self.target, self.spec), self.headers_for(self.target.primary)
+        answered = 0
+        while time.monotonic() < deadline:
+            try:
+                self.transport.get(url, headers, timeout=min(5.0, seconds))
+                answered += 1
+            except NoAnswer:
+                answered = 0
+            if answered == 2:  # twice, a second apart: a dying process can still answer once
+                return True
+            time.sleep(1.0)
+        return False
+
+    def unanswered(self, case: Case[Any], operation: str, exc: NoAnswer) -> Interrupted:
+        """Record a request that got no answer (once per operation and reason in the run: the same crash in a
+        later section only cuts that section short); wait for the target; the interruption to raise."""
+        failure = TargetUnavailable(operation, f"{case.method.upper()} {case.operation.path}",
+                                    f"{exc.reason}; the target stopped answering on this request")
+        again = failure.key in self.unanswered_keys
+        if not again:
+            self.unanswered_keys.add(failure.key)
+            self.fail(failure, case)
+        recovered = self.wait_for_target()
+        self.down = not recovered
+        state = "answers again" if recovered else f"did not answer again within {self.recovery_seconds:g}s"
+        return Interrupted(f"no answer to {operation}{' again' if again else ''} (the target {state})", recovered)
+
+    def remember(self, case: Case[Any], operation: str, response: Response) -> None:
+        """What the not-served accounting and the cleanup registry need from one answer."""
+        tenant = self.scope.tenant_of(response)
+        self.answers.setdefault(operation, Counter())[(response.status_code, tenant == ANONYMOUS)] += 1
+        if response.status_code >= 300:
+            return
+        if case.method.upper() == "DELETE":
+            self.registry.deleted(operation, dict(case.path_parameters or {}))
+            return
+        who = next((c for c in (self.target.primary, self.target.other) if c and c.tenant == tenant), None)
+        tracked = deletion_for(self.spec, operation, dict(case.query or {}), case.body, json_answer(response), who)
+        if tracked is not None:
+            self.registry.add(tracked)
+
+    def not_served(self) -> list[str]:
+        """Operations that answered only 404/405, even to calls without valid credentials (where a served
+        route answers 401/403): the target does not have them."""
+        found = []
+        for operation, answers in self.answers.items():
+            statuses = {status for status, _ in answers}
+            if statuses <= NOT_SERVED and any(anonymous for _, anonymous in answers):
+                op = self.spec.operation(operation)
+                found.append(f"{operation} ({op.method} {op.path})")
+        return sorted(found)
+
     def send(self, case: Case[Any]) -> Response:
-        """Call the target and run every check on the response; failures are recorded, not raised."""
+        """Call the target and run every check on the response; failures are recorded, not raised.
+
+        Raises `Interrupted` when the target gave no answer, or kept answering 429 after the retries."""
         operation = self.scope.operation_of(case)
         self.section.operations.add(operation)
-        response = case.call(base_url=self.target.base_url, timeout=TIMEOUT)
-        token = ACTIVE.set(self.scope)
+        self.section.requests += 1
         try:
-            case.validate_response(response, checks=list(self.checks),
-                                   transport_kwargs={"base_url": self.target.base_url, "timeout": TIMEOUT})
+            response = self.transport.call(case, self.target.base_url)
+        except NoAnswer as exc:
+            raise self.unanswered(case, operation, exc) from exc
+        self.remember(case, operation, response)
+        limited = response.status_code == 429
+        if not limited or "429" in self.spec.operation(operation).statuses():  # a 429 is checked only for shape
+            self.validate(case, operation, response)
+        if limited:
+            raise Interrupted(f"{operation} still rate-limited (429) after retries", recovered=True)
+        return response
+
+    def validate(self, case: Case[Any], operation: str, response: Response) -> None:
+        token = ACTIVE.set(self.scope)
+        kwargs = {"base_url": self.target.base_url, "timeout": self.transport.timeout}
+        try:
+            case.validate_response(response, checks=list(self.checks), transport_kwargs=kwargs)
         except FailureGroup as group:
             for failure in group.exceptions:
                 self.fail(contract_failure(failure, operation), case)
@@ -168,7 +280,13 @@ class Session:
         finally:
             ACTIVE.reset(token)
         self.section.checks.update(check.__name__ for check in self.checks)
-        return response
+
+
+def json_answer(response: Response) -> Any:
+    try:
+        return response.json() if response.content else None
+    except ValueError:
+        return None
 
 
 def contract_failure(failure: Failure, operation: str) -> ContractFailure:

@@ -41,7 +41,13 @@ from schemathesis import Case, Response
 
 from connmock.spec.profile import Filter, Profile, evaluate, vendor_profile
 from connmock.spec.secrets import secret_values
-from contracts.failures import ContractFailure, LifecycleViolation, SecretLeak, TenantIsolationViolation
+from contracts.failures import (
+    ContractFailure,
+    LifecycleViolation,
+    SecretLeak,
+    TargetUnavailable,
+    TenantIsolationViolation,
+)
 from contracts.pagination import walk
 from contracts.scenarios import build_create, json_of, page_query, request_examples, success_status, variants
 from contracts.session import Section, Session
@@ -145,11 +151,12 @@ def machine_for(session: Session, deadline: float, outcome: Outcome) -> type[Rul
                 return session.send(case)
             except (SequenceFailed, ContractFailure):
                 raise
-            except Exception as exc:  # the transport's: connection refused or dropped, no answer in time
+            except Exception as exc:  # the session's `Interrupted`: no answer (it has waited for the target)
                 halted.append(exc)
-                down = ContractFailure(session.scope.operation_of(case), f"step {len(self.steps)}",
-                                       f"the target stopped answering ({type(exc).__name__})", rule="target-down")
-                raise outcome.keep(TargetStopped([down], numbered(self.steps), exc)) from exc
+                down = [r.failure for r in self.scratch.failures if isinstance(r.failure, TargetUnavailable)]
+                down = down[-1:] or [TargetUnavailable(session.scope.operation_of(case), f"step {len(self.steps)}",
+                                                       f"the target stopped answering ({exc})")]
+                raise outcome.keep(TargetStopped(down, numbered(self.steps), exc)) from exc
 
         def settle(self) -> None:
             """Raise the first failure this example has recorded, with the steps that led to it."""
@@ -380,10 +387,10 @@ def machine_for(session: Session, deadline: float, outcome: Outcome) -> type[Rul
                     self.steps.append(session.curl(case))
                     try:
                         session.send(case)
-                    except Exception as exc:  # the transport's: the target died on a delete
+                    except Exception as exc:  # the session's `Interrupted`: the target died on a delete
                         halted.append(exc)
-                        down = ContractFailure(profile.delete, f"step {len(self.steps)}", "the target stopped "
-                                               f"answering ({type(exc).__name__})", rule="target-down")
+                        down = TargetUnavailable(profile.delete, f"step {len(self.steps)}",
+                                                 f"the target stopped answering ({exc})")
                         outcome.keep(SequenceFailed([down], numbered(self.steps)))
                         break
             self.real.operations |= self.scratch.operations

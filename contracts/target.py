@@ -7,6 +7,9 @@ Targets come from a TOML file (credentials by environment-variable name, never i
     base_path = "/v1"                        # appended to --base-url
     api_key_env = "OPENINT_API_KEY"          # the tenant the suite creates objects as
     other_api_key_env = "OPENINT_OTHER_KEY"  # a second tenant, for the isolation checks (optional)
+    families = ["sdk-v1-paths"]              # optional operation families it serves (default: none)
+    rate = 100                               # requests per minute to pace at (default: the spec's documented
+                                             # limit; 0: no pacing)
 
     [openint.ids]
     connector_config_ids = {okta = "ccfg_okta_..."}
@@ -52,6 +55,8 @@ class Target:
     other: Credentials | None = None
     ids: Mapping[str, Any] = field(default_factory=dict)
     other_ids: Mapping[str, Any] | None = None  # the second tenant's objects: without them it creates nothing
+    families: frozenset[str] | None = frozenset()  # optional operation families served; None: all (the mock)
+    rate: float | None = None  # requests per minute to pace at; None: the spec's documented limit; 0: no pacing
 
     def with_base_url(self, base_url: str) -> Target:
         return replace(self, base_url=base_url.rstrip("/"))
@@ -59,6 +64,9 @@ class Target:
     def ids_of(self, credentials: Credentials) -> Mapping[str, Any] | None:
         """The pre-existing objects a create as `credentials` binds to (None: unknown for that tenant)."""
         return self.ids if credentials == self.primary else self.other_ids
+    def serves(self, family: str | None) -> bool:
+        """Whether the target serves operations of `family` (the vendor's own API, None, always)."""
+        return family is None or self.families is None or family in self.families
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -118,6 +126,8 @@ def local_target(vendor: str, root_url: str) -> Target:
         other=Credentials(second.id, tenant_key(vendor, second)) if second else None,
         ids=seeded_ids(vendor, first, seed),
         other_ids=seeded_ids(vendor, second, seed) if second else None,
+        families=None,  # the mock serves every family
+        rate=0,  # and is never paced: its rate-limit headers are counted, not enforced
     )
 
 
@@ -149,5 +159,13 @@ def load_target(vendor: str, root_url: str, config: Path | None = None) -> Targe
     base = root_url.rstrip("/") + str(section.get("base_path", ""))
     other = from_env(section.get("other_api_key_env"), "other")
     other_ids = section.get("other_ids")
+    families = section.get("families", [])
+    known = {op.family for op in load_spec(vendor).operations.values() if op.family}
+    if not isinstance(families, list) or not set(families) <= known:
+        raise TargetError(f"[{vendor}] families must be a list of {', '.join(sorted(known)) or 'no'} families")
+    rate = section.get("rate")
+    if rate is not None and (not isinstance(rate, int | float) or rate < 0):
+        raise TargetError(f"[{vendor}] rate must be a number of requests per minute (0: no pacing)")
     return Target(vendor, base.rstrip("/"), primary, other, dict(section.get("ids", {})),
-                  dict(other_ids) if isinstance(other_ids, dict) else None)
+                  dict(other_ids) if isinstance(other_ids, dict) else None, frozenset(families),
+                  None if rate is None else float(rate))

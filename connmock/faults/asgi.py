@@ -2,19 +2,22 @@
 
 A fault sees a whole `Request` (vendor-relative path, headers, body) and a `forward` that sends a (possibly
 rewritten) request to the faithful mock and returns its whole `Answer`; whatever the fault returns is sent.
-Everything outside `/<vendor>` (the index, `/__connmock/*`) passes through untouched.
+A fault that raises `Dropped` answers nothing: the connection is closed under the client, as a server
+process that dies mid-request would leave it. Everything outside `/<vendor>` (the index, `/__connmock/*`)
+passes through untouched.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["Answer", "FaultyApp", "Forward", "Handler", "Request"]
+__all__ = ["Answer", "Dropped", "FaultyApp", "Forward", "Handler", "Request"]
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -59,6 +62,23 @@ class Answer:
         headers = [(k, v) for k, v in self.headers if k.lower() != b"content-type"]
         return Answer(self.status if status is None else status,
                       [*headers, (b"content-type", b"application/json")], json.dumps(document).encode())
+
+
+class Dropped(Exception):
+    """Raised by a fault: close the connection without a complete answer."""
+
+
+class QuietDrops(logging.Filter):
+    """Keep uvicorn from logging a deliberate drop as an application error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], Dropped))
+
+
+def quiet_drops() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, QuietDrops) for f in logger.filters):
+        logger.addFilter(QuietDrops())
 
 
 Forward = Callable[[Request], Awaitable[Answer]]
@@ -108,7 +128,14 @@ class FaultyApp:
                          query_string=sent.query, headers=sent.headers)
             return await self.capture(inner, replayer(sent.body))
 
-        answer = await self.handler(request, forward)
+        try:
+            answer = await self.handler(request, forward)
+        except Dropped:
+            # An exception after the answer has started makes the server close the connection at once (before
+            # it started, the server would answer 500 instead).
+            quiet_drops()
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
+            raise
         headers = [(k, v) for k, v in answer.headers if k.lower() != b"content-length"]
         await send({"type": "http.response.start", "status": answer.status,
                     "headers": [*headers, (b"content-length", str(len(answer.body)).encode())]})

@@ -54,7 +54,7 @@ class Outcome:
 def run_suite(job: Job) -> Outcome:
     from contracts.report import Redactor
     from contracts.runner import SECTIONS, RunOptions, run_section
-    from contracts.session import Session
+    from contracts.session import Interrupted, Session
     from contracts.target import local_target
 
     options = RunOptions(max_examples=job.max_examples, seed=job.seed, sections=job.sections or SECTIONS)
@@ -76,6 +76,8 @@ def run_suite(job: Job) -> Outcome:
                 run_section(session, name, options)
                 if first:
                     break
+        except Interrupted:  # the target stopped answering: a finding, recorded with its request
+            pass
         except Exception as exc:  # the target broke the connection: report it, keep the rest of the table
             error = f"{type(exc).__name__}: {exc}"
         elapsed = time.monotonic() - started

@@ -7,6 +7,7 @@ from starlette.types import ASGIApp
 from connmock.faults.asgi import FaultyApp
 from connmock.faults.base import Fault
 from connmock.faults.contract import CONTRACT
+from connmock.faults.crash import CRASH
 from connmock.faults.leaks import LEAKS
 from connmock.faults.lists import LISTS
 from connmock.faults.model import model_of
@@ -15,7 +16,7 @@ from openapi import VENDORS
 
 __all__ = ["FAULTS", "applies", "fault_names", "faulty", "targets", "vendors_of"]
 
-FAULTS: dict[str, Fault] = {fault.name: fault for fault in (*LEAKS, *CONTRACT, *STATE, *LISTS)}
+FAULTS: dict[str, Fault] = {fault.name: fault for fault in (*LEAKS, *CONTRACT, *STATE, *LISTS, *CRASH)}
 
 
 def fault_names() -> tuple[str, ...]:

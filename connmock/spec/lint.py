@@ -15,6 +15,7 @@ from connmock.spec.merge import merged_text
 from connmock.spec.secrets import marked_nodes, parse_mark
 
 CREDENTIAL_NAME = re.compile(r"pass(word|wd)?$|secret|token|key|private|credential", re.IGNORECASE)
+FAMILY_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 MARKS = ("writeOnly", "x-connmock-secret", "x-connmock-not-secret")
 
 
@@ -85,7 +86,21 @@ def lint_document(name: str, document: dict[str, Any]) -> list[Problem]:
             for where in write_only_required(operation.response_schema(status), f"{operation_id} {status}"):
                 problems.append(Problem(name, where, "writeOnly property in a response-side required list"))
         problems += unknown_return_operations(name, spec, body, operation_id)
-    return problems
+        problems += family_problems(name, spec, operation_id)
+    return problems + rate_limit_problems(name, document)
+
+
+def family_problems(name: str, spec: Spec, operation_id: str) -> list[Problem]:
+    """`x-connmock-family` is `{name: <kebab-case>, alias-of?: <operationId of the same spec>}`."""
+    mark = spec.raw_operation(operation_id).get("x-connmock-family")
+    if mark is None:
+        return []
+    if not isinstance(mark, dict) or not FAMILY_NAME.fullmatch(str(mark.get("name", ""))):
+        return [Problem(name, operation_id, "x-connmock-family needs a kebab-case name")]
+    alias = mark.get("alias-of")
+    if alias is not None and alias not in spec.operations:
+        return [Problem(name, operation_id, f"x-connmock-family alias-of names unknown operation {alias!r}")]
+    return []
 
 
 def unknown_return_operations(name: str, spec: Spec, body: Any, operation_id: str) -> list[Problem]:
@@ -97,6 +112,18 @@ def unknown_return_operations(name: str, spec: Spec, body: Any, operation_id: st
                 problems.append(Problem(name, f"{operation_id} request/{'/'.join(path)}",
                                         f"x-connmock-secret names unknown operation {place.operation!r}"))
     return problems
+
+
+def rate_limit_problems(name: str, document: dict[str, Any]) -> list[Problem]:
+    """`info.x-connmock-rate-limit` is `{requests: <positive int>, per-seconds?: <positive number>, …}`."""
+    limit = document.get("info", {}).get("x-connmock-rate-limit")
+    if limit is None:
+        return []
+    per = limit.get("per-seconds", 60) if isinstance(limit, dict) else None
+    if (not isinstance(limit, dict) or not isinstance(limit.get("requests"), int) or limit["requests"] <= 0
+            or not isinstance(per, int | float) or per <= 0):
+        return [Problem(name, "info", "x-connmock-rate-limit needs a positive `requests` (and `per-seconds`)")]
+    return []
 
 
 def lint_all(names: tuple[str, ...], spec_dir: Path | None = None) -> list[Problem]:

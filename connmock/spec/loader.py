@@ -58,6 +58,13 @@ class Operation:
     def statuses(self) -> list[str]:
         return list(self.responses)
 
+    @property
+    def family(self) -> str | None:
+        """The optional family (`x-connmock-family: {name: …}`) this operation belongs to; None for the vendor's
+        own API, which every implementation serves."""
+        mark = self.raw.get("x-connmock-family")
+        return str(mark["name"]) if isinstance(mark, dict) and mark.get("name") else None
+
 
 @dataclass(slots=True)
 class Spec:

@@ -34,6 +34,8 @@ def rewrite(node: Any, vendor: str) -> Any:
             out[key] = {k: rewrite({"$ref": v}, vendor)["$ref"] for k, v in value.items()}
         elif key == "x-connmock-secret" and isinstance(value, dict):
             out[key] = rewrite_secret_mark(value, vendor)
+        elif key == "x-connmock-family" and isinstance(value, dict) and "alias-of" in value:
+            out[key] = {**value, "alias-of": namespaced(vendor, str(value["alias-of"]))}
         else:
             out[key] = rewrite(value, vendor)
     return out

@@ -1,0 +1,69 @@
+"""A target that dies or hangs is a finding naming the request, with its curl; the run waits for it (bounded)
+and goes on or stops; a section that did not finish never says `ok`; the exit code is non-zero."""
+
+from __future__ import annotations
+
+import io
+
+from connmock.cli import main
+from contracts.report import Redactor, VendorResult, render_summary
+from contracts.runner import RunOptions, run_vendor
+from contracts.session import Session
+from contracts.target import local_target
+from contracts.transport import Transport
+from mock_server import Settings, create_app
+from tests.contracts.conftest import Serve
+from tests.contracts.unreliable import dying, hanging
+from tests.support.server import running
+
+SECTIONS = ("valid-requests", "lifecycle", "cross-tenant", "auth")
+
+
+def down_failures(result: VendorResult) -> list[str]:
+    return [f"{r.failure}\n{r.curl}" for s in result.sections for r in s.failures if r.failure.rule == "target-down"]
+
+
+def test_a_crash_on_one_request_is_reported_and_the_run_goes_on(serve: Serve) -> None:
+    # Given the zoo's server that drops the connection on a DELETE without Content-Type (and is back at once)
+    out = io.StringIO()
+    with serve("openint", "crash-on-delete") as url:
+        code = main(["check", "--vendor", "openint", "--base-url", url, "--max-examples", "1"], out=out)
+    report = out.getvalue()
+    # Then the request is named once, with its curl, the sections it cut short say so, and later ones ran
+    assert code == 1
+    assert report.count("[target-down] deleteConnection at DELETE /connection/{id}: the connection was closed") == 1
+    assert "reproduce: curl -X DELETE" in report
+    assert "lifecycle FAIL (incomplete)" in report and "auth incomplete" in report
+    assert "lifecycle incomplete: no answer to deleteConnection (the target answers again)" in report
+    sections = next(line for line in report.splitlines() if line.lstrip().startswith("sections:"))
+    assert "generated-negative" in sections and "not run" not in sections
+
+
+def test_a_target_that_does_not_come_back_stops_the_run() -> None:
+    # Given a server that dies for good on its first DELETE
+    with running(dying(create_app(Settings(vendors=("openint",))), "openint")) as url:
+        target = local_target("openint", url)
+        session = Session(target)
+        session.recovery_seconds = 1.5
+        redact = Redactor()
+        result = run_vendor(target, RunOptions(max_examples=1, sections=SECTIONS), redact, session=session)
+    summary = render_summary([result], redact)
+    # Then: the finding, the cut section, every later section `not run`, nothing after it pretends to pass
+    assert len(down_failures(result)) == 1, summary
+    states = {s.name: s.status for s in result.sections}
+    assert states == {"valid-requests": "", "lifecycle": "incomplete", "cross-tenant": "not run", "auth": "not run"}
+    assert "cross-tenant not run, auth not run" in summary
+    assert "did not answer again within 1.5s" in summary
+    assert "not deleted: deleteConnection(id=conn_" in summary  # the cleanup does not wait on a dead target
+
+
+def test_a_hanging_request_is_a_finding_and_the_run_goes_on() -> None:
+    # Given a server that holds every DELETE longer than the client waits
+    with running(hanging(create_app(Settings(vendors=("vercel",))), "vercel", 5.0)) as url:
+        target = local_target("vercel", url)
+        session = Session(target, Transport(timeout=0.5))
+        result = run_vendor(target, RunOptions(max_examples=1, sections=("lifecycle", "auth")), session=session)
+    found = down_failures(result)
+    assert len(found) == 1 and "deleteConnector at DELETE /v1/connect/connectors/{connector}: no answer within " \
+                               "0.5s" in found[0] and "curl -X DELETE" in found[0]
+    assert [s.status for s in result.sections] == ["incomplete", "incomplete"]

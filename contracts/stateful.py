@@ -153,7 +153,8 @@ def machine_for(session: Session, deadline: float, outcome: Outcome) -> type[Rul
                 raise
             except Exception as exc:  # the session's `Interrupted`: no answer (it has waited for the target)
                 halted.append(exc)
-                down = [r.failure for r in self.scratch.failures if isinstance(r.failure, TargetUnavailable)]
+                down: list[ContractFailure] = [r.failure for r in self.scratch.failures
+                                               if isinstance(r.failure, TargetUnavailable)]
                 down = down[-1:] or [TargetUnavailable(session.scope.operation_of(case), f"step {len(self.steps)}",
                                                        f"the target stopped answering ({exc})")]
                 raise outcome.keep(TargetStopped(down, numbered(self.steps), exc)) from exc
@@ -395,6 +396,7 @@ def machine_for(session: Session, deadline: float, outcome: Outcome) -> type[Rul
                         break
             self.real.operations |= self.scratch.operations
             self.real.checks.update(self.scratch.checks)
+            self.real.requests += self.scratch.requests
             session.section = self.real
 
         # -- checks --------------------------------------------------------------------------------------------

@@ -132,8 +132,9 @@ class Transport:
         self._next_at = max(self._next_at, self.clock() + min(seconds, MAX_WAIT))
 
     def observe(self, headers: Any) -> None:
-        """An answer announcing its window is spent holds the next request until the window resets."""
-        if header(headers, "X-RateLimit-Remaining") == "0":
+        """An answer announcing its window is spent holds the next request until the window resets (when paced:
+        unpaced, as against the mock, whose rate-limit headers count but never refuse, only a 429 is waited out)."""
+        if self.rate > 0 and header(headers, "X-RateLimit-Remaining") == "0":
             delay = seconds_until(header(headers, "X-RateLimit-Reset"), self.wall(), epoch_or_delta=True)
             if delay is not None and delay > 0:
                 self.hold(delay + 0.5)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import requests
 
 from contracts.generated import run_generated
+from contracts.negatives import NEGATIVES
 from contracts.report import Redactor, VendorResult
 from contracts.scenarios import SCENARIOS
 from contracts.session import Session
@@ -17,7 +18,7 @@ from contracts.target import Target
 __all__ = ["DEFAULT_MAX_EXAMPLES", "SECTIONS", "RunOptions", "run_section", "run_targets", "run_vendor"]
 
 DEFAULT_MAX_EXAMPLES = 12
-SECTIONS = ("valid-requests", "required-fields", "lifecycle", "cross-tenant", "auth", "generated")
+SECTIONS = ("valid-requests", "required-fields", "lifecycle", "cross-tenant", "auth", *NEGATIVES, "generated")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ def run_section(session: Session, name: str, options: RunOptions) -> None:
         run_generated(session, options.max_examples, options.seed)
     else:
         session.enter(name)
-        SCENARIOS[name](session)
+        {**SCENARIOS, **NEGATIVES}[name](session)
 
 
 def run_vendor(target: Target, options: RunOptions, redactor: Redactor | None = None) -> VendorResult:

@@ -231,53 +231,59 @@ def media_expectation(session: Session, operation: str, placeholder: bool, media
     return sorted(allowed)
 
 
+class WithoutContentType(requests.auth.AuthBase):
+    """Removes the Content-Type header from the prepared request (the body stays as it was serialised)."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers.pop("Content-Type", None)
+        return request
+
+
 def raw_case(session: Session, operation: str, path: dict[str, Any], query: dict[str, Any], body: Any,
              media_type: str | None) -> Case[Any]:
     case = session.case(operation, path=path, query=query)
     case.body = raw_body(body, media_type)
-    case.media_type = media_type or "text/plain"  # serialised as text; the header is then removed
+    case.media_type = media_type or "text/plain"  # no Content-Type: serialised as text, then the header removed
     if media_type is None:
-        case.headers["Content-Type"] = None  # requests drops a header set to None
+        case._auth = WithoutContentType()
     return case
 
 
 def fail(session: Session, failure: ContractFailure, case: Case[Any]) -> None:
     """Record `failure` with `case`'s curl; a request sent without Content-Type shows as curl's `-H 'Content-Type:'`
     (which removes the header curl would add)."""
-    if case.headers.get("Content-Type", "") is None:
+    if isinstance(case._auth, WithoutContentType):
         case.headers["Content-Type"] = ""
         session.fail(failure, case)
-        case.headers["Content-Type"] = None
+        del case.headers["Content-Type"]
     else:
         session.fail(failure, case)
 
 
-def still_answering(session: Session, after: Case[Any], what: str) -> bool:
-    """A cheap authenticated read succeeds after `after`; else a finding naming `after`, and a bounded wait for
-    the target to come back (False if it does not)."""
+def still_answering(session: Session, after: Case[Any], what: str, dropped: bool) -> bool:
+    """A cheap authenticated read succeeds after `after`; else a finding naming `after` (unless its own
+    connection was `dropped`, already reported), and a bounded wait for the target to come back (False if it
+    does not)."""
     listing = LIFECYCLES[session.target.vendor].list
     assert listing is not None
+    operation = session.scope.operation_of(after)
     deadline = time.monotonic() + RECOVERY_SECONDS
     problem = ""
     while True:
-        probe = session.case(listing)
         try:
-            status = session.send(probe).status_code
-            if status < 300 and not problem:
-                return True
-            if status < 300:
-                break
-            problem = problem or f"the next request ({listing}) got {status}"
-        except requests.RequestException as exc:
-            problem = problem or f"the next request ({listing}) failed: {type(exc).__name__}"
+            status = session.send(session.case(listing)).status_code
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            status, problem = 0, problem or f"the next request ({listing}) failed: {type(exc).__name__}"
+        if status and status < 300:
+            if problem and not dropped:
+                fail(session, TargetStopped(operation, what, f"{problem} (back after a restart)"), after)
+            return True
+        problem = problem or f"the next request ({listing}) got {status}"
         if time.monotonic() > deadline:
-            fail(session, TargetStopped(session.scope.operation_of(after), what,
-                                        f"{problem}; still not answering after {RECOVERY_SECONDS:.0f}s"), after)
+            fail(session, TargetStopped(operation, what, f"{problem}; still not answering after "
+                                                         f"{RECOVERY_SECONDS:.0f}s"), after)
             return False
         time.sleep(1.0)
-    fail(session, TargetStopped(session.scope.operation_of(after), what, f"{problem} (back after a restart)"),
-         after)
-    return True
 
 
 def content_types(session: Session) -> None:
@@ -300,15 +306,16 @@ def content_types(session: Session) -> None:
             case = raw_case(session, operation, path, query, body, media_type)
             try:
                 response: Response | None = session.send(case)
-            except requests.RequestException as exc:
+            except (requests.ConnectionError, requests.Timeout) as exc:
                 response = None
-                fail(session, TargetStopped(operation, what, f"no answer: {type(exc).__name__}"), case)
+                fail(session, TargetStopped(operation, what, f"no answer, the connection dropped "
+                                                             f"({type(exc).__name__})"), case)
             if response is not None:
                 allowed = media_expectation(session, operation, placeholder, media_type)
                 if response.status_code not in allowed:
                     fail(session, MediaTypeNotRejected(operation, what, f"got {response.status_code}, expected one "
                                                                         f"of {allowed}"), case)
-            if not still_answering(session, case, what):
+            if not still_answering(session, case, what, dropped=response is None):
                 return
 
 

@@ -252,12 +252,14 @@ def raw_case(session: Session, operation: str, path: dict[str, Any], query: dict
 def fail(session: Session, failure: ContractFailure, case: Case[Any]) -> None:
     """Record `failure` with `case`'s curl; a request sent without Content-Type shows as curl's `-H 'Content-Type:'`
     (which removes the header curl would add)."""
-    if isinstance(case._auth, WithoutContentType):
-        case.headers["Content-Type"] = ""
+    if not isinstance(case._auth, WithoutContentType):
         session.fail(failure, case)
-        del case.headers["Content-Type"]
-    else:
-        session.fail(failure, case)
+        return
+    recorded = session.section.failures
+    before = len(recorded)
+    session.fail(failure, case)
+    if len(recorded) > before:  # curl adds a form Content-Type to `-d` unless told not to
+        recorded[-1].curl = recorded[-1].curl.replace(" -d ", " -H 'Content-Type:' -d ", 1)
 
 
 def still_answering(session: Session, after: Case[Any], what: str, dropped: bool) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from contracts.cleanup import clean_up
 from contracts.generated import GENERATED_SECTIONS, run_generated
+from contracts.negatives import NEGATIVES
 from contracts.report import Redactor, VendorResult
 from contracts.scenarios import SCENARIOS
 from contracts.session import INCOMPLETE, NOT_RUN, Interrupted, Section, Session
@@ -24,7 +25,7 @@ __all__ = ["DEFAULT_MAX_EXAMPLES", "SECTIONS", "Progress", "RunOptions", "run_se
 
 DEFAULT_MAX_EXAMPLES = 12
 STATEFUL_STEPS = 12  # rules per state-machine example (after the create-every-variant start)
-SECTIONS = ("valid-requests", "required-fields", "lifecycle", "cross-tenant", "auth", "generated")
+SECTIONS = ("valid-requests", "required-fields", "lifecycle", "cross-tenant", "auth", *NEGATIVES, "generated")
 
 Progress = Callable[[str], None]
 
@@ -55,7 +56,7 @@ def run_section(session: Session, name: str, options: RunOptions) -> None:
         run_stateful(session, options.stateful_examples, STATEFUL_STEPS, options.seed)
     else:
         session.enter(name)
-        SCENARIOS[name](session)
+        {**SCENARIOS, **NEGATIVES}[name](session)
 
 
 def describe(section: Section) -> str:

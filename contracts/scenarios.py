@@ -203,8 +203,8 @@ def required_fields(session: Session) -> None:
 
 
 def check_rejection(session: Session, case: Case[Any], response: Response, operation: str, field: str,
-                    expected: int, validator: SchemaValidator | None) -> None:
-    place = f"without {field}"
+                    expected: int, validator: SchemaValidator | None, place: str | None = None) -> None:
+    place = place or f"without {field}"
     if response.status_code != expected:
         session.fail(RequiredFieldNotRejected(operation, place, f"got {response.status_code}, expected {expected}"),
                      case)

@@ -40,22 +40,39 @@ def invalid(model: VendorModel) -> int:
     return model.invalid
 
 
-def not_enforced(model: VendorModel) -> Handler:
-    """The create's first required field is not checked: a body without it gets the value of the last
-    successful create (a server-side default), so it is created as if it were valid."""
-    name = model.request_required[0]
-    memory = Memory()
+def leaves(document: Any, path: str = "") -> set[tuple[str, str]]:
+    """(path, JSON text) of every scalar in `document`."""
+    if isinstance(document, dict):
+        return {leaf for k, v in document.items() for leaf in leaves(v, f"{path}/{k}")}
+    if isinstance(document, list):
+        return {leaf for i, v in enumerate(document) for leaf in leaves(v, f"{path}/{i}")}
+    return {(path, json.dumps(document))}
 
-    async def handle(request: Request, forward: Forward) -> Answer:
-        body = request.json()
-        if model.is_create(request.method, request.path) and isinstance(body, dict) and name not in body:
-            previous = [json.loads(b) for b in memory.bodies]
-            default = next((b[name] for b in reversed(previous) if isinstance(b, dict) and name in b), None)
-            if default is not None:
-                request = replace(request, body=json.dumps({**body, name: default}).encode())
-        return await forward_and_remember(model, memory, request, forward)
 
-    return handle
+def filled_in(unset: Callable[[dict[str, Any], str], bool]) -> Callable[[VendorModel], Handler]:
+    """The create's first required field is not checked when `unset(body, name)`: it gets the value of the last
+    successful create (a server-side default), so the body is created as if it were valid."""
+
+    def build(model: VendorModel) -> Handler:
+        name = model.request_required[0]
+        memory = Memory()
+
+        async def handle(request: Request, forward: Forward) -> Answer:
+            body = request.json()
+            if model.is_create(request.method, request.path) and isinstance(body, dict) and unset(body, name):
+                previous = [b for b in map(json.loads, memory.bodies) if isinstance(b, dict) and name in b]
+                if previous:  # the latest of the creates most like this one (a default per kind of object)
+                    alike = max(reversed(previous), key=lambda b: len(leaves(b) & leaves(body)))
+                    request = replace(request, body=json.dumps({**body, name: alike[name]}).encode())
+            return await forward_and_remember(model, memory, request, forward)
+
+        return handle
+
+    return build
+
+
+not_enforced = filled_in(lambda body, name: name not in body)
+null_as_missing = filled_in(lambda body, name: name in body and body[name] is None)
 
 
 def drop_field(model: VendorModel, request: Request, answer: Answer) -> Answer:
@@ -113,6 +130,8 @@ def always(model: VendorModel) -> bool:
 CONTRACT = (
     Fault("required-not-enforced", "a create without its first required field is accepted (a default filled in)",
           lambda m: bool(m.request_required), not_enforced, ("valid-requests", "required-fields")),
+    Fault("null-accepted", "a create whose first required field is `null` is accepted (a default filled in)",
+          lambda m: bool(m.request_required), null_as_missing, ("valid-requests", "required-values")),
     Fault("drop-response-field", "the first required field of the create answer is left out",
           lambda m: bool(m.response_required), on_create(success, drop_field), ("valid-requests",)),
     Fault("wrong-field-type", "a required scalar field of the create answer has the wrong JSON type",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -104,6 +105,28 @@ def auth_not_enforced(model: VendorModel) -> Handler:
     return handle
 
 
+def is_uuid(key: str) -> bool:
+    try:
+        uuid.UUID(key)
+    except ValueError:
+        return False
+    return True
+
+
+def keys_case_insensitive(model: VendorModel) -> Handler:
+    """A credential equal to a known key but for letter case is served as that key (a `lower()` compare)."""
+    known = {key.lower(): key for keys in model.keys for key in keys}
+
+    async def handle(request: Request, forward: Forward) -> Answer:
+        sent = credential(model, request)
+        exact = known.get(sent.lower()) if sent is not None else None
+        if exact is not None and exact != sent:
+            request = with_key(model, request, exact)
+        return await forward(request)
+
+    return handle
+
+
 def tenants_shared(model: VendorModel) -> Handler:
     """Every tenant's key acts as the first tenant: one tenant sees, changes and deletes another's objects."""
     others = {key for keys in model.keys[1:] for key in keys}
@@ -125,6 +148,10 @@ STATE = (
           lambda m: m.delete is not None and m.get is not None, delete_noop, ("lifecycle",)),
     Fault("auth-not-enforced", "a request with a missing or unknown credential is served anyway",
           lambda m: True, auth_not_enforced, ("auth",)),
+    # A UUID key is case-insensitive by definition (RFC 9562), so the fault fits only vendors with other keys.
+    Fault("key-case-insensitive", "API keys compared case-insensitively: a key in another letter case is served",
+          lambda m: any(not is_uuid(key) for keys in m.keys for key in keys), keys_case_insensitive,
+          ("credential-variants",)),
     Fault("cross-tenant-visible", "another tenant's key sees and changes the first tenant's objects",
           lambda m: len(m.keys) > 1, tenants_shared, ("cross-tenant",)),
 )

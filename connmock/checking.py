@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -110,7 +111,25 @@ def run_checks(args: argparse.Namespace, root_url: str, vendors: tuple[str, ...]
     return 1 if broken else 0
 
 
+def junit_problem(path: Path | None) -> str | None:
+    """Why the JUnit report could not be written to `path` (None when it could), known before the run starts."""
+    if path is None:
+        return None
+    folder = path.parent
+    if path.is_dir():
+        return f"--junit-xml {path}: is a directory"
+    if not folder.is_dir():
+        return f"--junit-xml {path}: no directory {folder}"
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        return f"--junit-xml {path}: not writable"
+    return None
+
+
 def check_command(args: argparse.Namespace, out: TextIO) -> int:
+    problem = junit_problem(args.junit_xml)
+    if problem is not None:
+        print(f"connmock check: {problem}", file=sys.stderr)
+        return 2
     if args.base_url:
         vendors = tuple(args.vendor) if args.vendor else served_vendors(args.base_url)
         return run_checks(args, args.base_url, vendors, out)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from openapi import VENDORS
 
@@ -18,6 +19,7 @@ DEFAULT_PORT = 8080
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="connmock", description=__doc__)
+    parser.add_argument("--version", action="version", version=version_line())
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the stateful mock of all four vendors")
@@ -46,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", choices=("debug", "info", "warning"), default="info",
                        help="info logs a line per request (secrets never in it); warning keeps only problems")
 
+    commands.add_parser("version", help="print the version")
+
     spec = commands.add_parser("spec", help="merge or validate the OpenAPI documents")
     spec_commands = spec.add_subparsers(dest="spec_command", required=True)
     spec_commands.add_parser("merge", help="rebuild openapi/merged.yaml from the four vendor specs")
@@ -67,6 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     fixtures.add_argument("--seed", type=int, default=0)
     fixtures.add_argument("--tenant", help="tenant id whose seeded objects to use (default: the first)")
     return parser
+
+
+def version_line() -> str:
+    from connmock import __version__
+
+    return f"connmock {__version__}"
+
+
+def version_command(args: argparse.Namespace, out: TextIO) -> int:
+    print(version_line(), file=out)
+    return 0
 
 
 def banner(base_url: str, vendors: tuple[str, ...], single: bool, fixtures: Path | None) -> str:
@@ -119,28 +134,55 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
     from mock_server.world import StoreChoiceError
 
     try:
-        problem = store_problem(settings, args.workers)
+        problem = port_problem(args.port) or store_problem(settings, args.workers)
         app = create_app(settings) if problem is None and args.workers == 1 else None
     except (StateFileError, StoreChoiceError) as error:  # a bad state file is refused and left alone
         problem = str(error)
     if problem is not None:
         print(f"connmock serve: {problem}", file=sys.stderr)
         return 2
+    try:
+        listener = bound_socket(args.host, args.port)  # before the banner: a taken port is one line, not a traceback
+    except OSError as error:
+        print(f"connmock serve: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(banner(f"http://{shown_host}:{args.port}", vendors, bool(args.vendor), args.fixtures), file=out, flush=True)
+    options: dict[str, Any] = {"host": args.host, "port": args.port, "access_log": False, "log_level": "warning",
+                               "timeout_graceful_shutdown": 1}
     if app is not None:
-        uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
-                    timeout_graceful_shutdown=1)
+        uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[listener])
         return 0
     import os
+
+    from uvicorn.supervisors import Multiprocess
 
     from mock_server.app import SETTINGS_ENV, settings_to_environment
 
     os.environ[SETTINGS_ENV] = settings_to_environment(settings)  # read by every worker's app factory
-    uvicorn.run("mock_server.app:app_from_environment", factory=True, workers=args.workers, host=args.host,
-                port=args.port, access_log=False, log_level="warning", timeout_graceful_shutdown=1)
+    config = uvicorn.Config("mock_server.app:app_from_environment", factory=True, workers=args.workers, **options)
+    Multiprocess(config, sockets=[listener]).run()  # what uvicorn.run does with workers, on our bound socket
     return 0
+
+
+def port_problem(port: int) -> str | None:
+    """Why `port` cannot be served (None when it can); the OS would silently take a number past 65535 modulo."""
+    return None if 1 <= port <= 65535 else f"--port {port}: a TCP port is 1 to 65535"
+
+
+def bound_socket(host: str, port: int) -> socket.socket:
+    """A listening-ready socket on host:port, bound here so a failure is known before anything is printed."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: restarts reuse the port
+        listener.bind((host, port))
+    except OSError:
+        listener.close()
+        raise
+    listener.set_inheritable(True)  # worker processes serve the same socket
+    return listener
 
 
 def store_problem(settings: Settings, workers: int) -> str | None:
@@ -211,7 +253,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     stream = out or sys.stdout
     handlers = {"serve": serve, "spec": spec_command, "fixtures": fixtures_command,
-                "check": check_command}
+                "check": check_command, "version": version_command}
     handler = handlers.get(args.command) or args.handler  # registered subcommands name their own handler
     return int(handler(args, stream))
 

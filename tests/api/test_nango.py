@@ -2,7 +2,7 @@
 rate-limit headers, tenant isolation and secrets.
 
 Expected bodies of the recorded cases are the exchanges of Nango's real server
-(`shared/reference/real/nango-exchanges.json`, NangoHQ/nango @ 2f4c0af671), with the seeded integration
+(`fixtures/recordings/nango/connections.json`, NangoHQ/nango @ 2f4c0af671), with the seeded integration
 `github` and the seeded secret keys in place of the recorded ones.
 """
 

@@ -1,7 +1,7 @@
 """OpenInt through the whole app in-process: auth, validation, create/get/list/delete, tokens, configs, secrets.
 
 Expected bodies of the error cases are the exchanges recorded from OpenInt's real server
-(`shared/reference/real/openint-exchanges.json`, openintegrations/openint @ 795654e), with the seeded
+(`fixtures/recordings/openint/connections.json`, openintegrations/openint @ 795654e), with the seeded
 connector-config ids and keys substituted for the recorded ones.
 """
 

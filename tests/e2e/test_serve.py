@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -18,48 +17,17 @@ import pytest
 
 from fixtures import SeedData, load_seed
 from fixtures.factories import PayloadFactory
-from tests.support.server import free_port
+from tests.support.server import connmock_serve, free_port
 
 SEED: SeedData = load_seed()
 ACME, GLOBEX = SEED.tenant("acme"), SEED.tenant("globex")
 
 
-def read_banner(process: subprocess.Popen[str], last: str, lines: list[str]) -> None:
-    """Collect start-up output up to the line holding `last` (the final demo key)."""
-    assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line)
-        if last in line:
-            return
-
-
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[str, str]]:
     """A `connmock serve` process; yields its base URL and what it printed at start-up."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "connmock.cli", "serve", "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base, lines = f"http://127.0.0.1:{port}", []
-    reader = threading.Thread(target=read_banner, args=(process, GLOBEX.nango_secret_key, lines), daemon=True)
-    reader.start()
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/__connmock/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("connmock serve did not come up")
-        reader.join(timeout=5)
-        yield base, "".join(lines)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        reader.join(timeout=5)
-        if process.stdout is not None:
-            process.stdout.close()
+    with connmock_serve(GLOBEX.nango_secret_key) as started:
+        yield started
 
 
 def test_startup_prints_base_urls_and_demo_keys(served: tuple[str, str]) -> None:

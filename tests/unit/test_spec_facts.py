@@ -1,7 +1,8 @@
 """Each vendor's create operation, checked against the facts of the vendors' own documents.
 
-The expectations below are copied from `shared/seeds/` and `shared/reference/vendors.md` (and the recorded
-exchanges where the server disagrees with its published spec): the specs must say the same.
+The expectations below are copied from the vendors' pages and specs named in `openapi/README.md` (and from the
+recorded exchanges in `fixtures/recordings/` where the server disagrees with its published spec): the specs must
+say the same.
 """
 
 from __future__ import annotations

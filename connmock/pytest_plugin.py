@@ -4,6 +4,11 @@
 
 One test per vendor and report section (`valid-requests`, `required-fields`, `lifecycle`, `cross-tenant`,
 `auth`, `generated`); a failing test prints the section's failures, redacted by value.
+
+The tests themselves are `contracts/test_contracts.py`. This module (the `pytest11` entry point, loaded before
+collection) lives outside the `contracts` package on purpose: were it inside, loading it would import the
+installed `contracts` from site-packages first, and collecting `contracts/test_contracts.py` from a clone would
+then fail with "import file mismatch" (the test module's package already bound to the other copy).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ sides when it ends, so lists start from the same state.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -134,6 +135,9 @@ class Runner:
                 on_b.answers.append(answer_b.body)
                 outcome.answers_a.append(answer_a)
                 outcome.answers_b.append(answer_b)
+                for side, answer in ((self.a, answer_a), (self.b, answer_b)):
+                    if answer.status is None:
+                        self.wait_for(side)
                 expected = substitute(answer_a.body, carried.values)
                 found = compare(index, answer_a.status, answer_a.headers, expected, answer_b.status,
                                 answer_b.headers, answer_b.body, carried)
@@ -142,6 +146,17 @@ class Runner:
             self.clean(self.a, outcome.answers_a, steps)
             self.clean(self.b, outcome.answers_b, steps)
         return outcome
+
+    def wait_for(self, side: Side, seconds: float = 60.0) -> None:
+        """After no answer at all (a server that crashed and is restarted), wait until it answers again, so
+        the next sequence meets a live server."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                self.client.get(side.base_url, timeout=2)
+                return
+            except (*TRANSPORT_ERRORS, httpx.ConnectTimeout):
+                time.sleep(0.5)
 
     def clean(self, side: Side, answers: list[Answer], steps: list[Step]) -> None:
         """Delete what the sequence created on `side`: every object a POST answered with."""

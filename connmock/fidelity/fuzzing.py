@@ -62,7 +62,7 @@ def render(campaign: Campaign, a: Side, b: Side, as_json: bool) -> str:
 def handle_fuzz(args: argparse.Namespace, out: TextIO) -> int:
     try:
         allowed = [] if args.no_allowlist else allowlist.load(args.allowlist)
-        with httpx.Client(timeout=30) as client:
+        with httpx.Client(timeout=15) as client:
             a = load_side("A", args.vendor, args.a, args.config_a, client)
             b = load_side("B", args.vendor, args.b, args.config_b, client)
             model = Model(args.vendor, set(a.roles) & set(b.roles))

@@ -143,7 +143,9 @@ class Model:
         self.spec = spec or load_spec(vendor)
         self.roles = roles
         document = copy.deepcopy(self.spec.document)
-        self.schemathesis = schemathesis.openapi.from_dict(document)
+        # ASCII without NUL: the drawn bodies stay within what a client sends; the unicode variation tests the rest.
+        config = schemathesis.Config.from_dict({"generation": {"codec": "ascii", "allow-x00": False}})
+        self.schemathesis = schemathesis.openapi.from_dict(document, config=config)
         self.create = self.spec.operation(CREATE_OPERATIONS[vendor])
         noun = re.sub(r"^(create|connect)", "", self.create.operation_id)
         self.delete = self.spec.operations.get(f"delete{noun}")

@@ -142,9 +142,20 @@ def query_parameters(operation: Operation) -> dict[str, dict[str, Any]]:
     return {p["name"]: p for p in operation.parameters if p.get("in") == "query"}
 
 
+def blank_value(schema: dict[str, Any]) -> Any:
+    """What a JavaScript coercion makes of `?name=` (OpenInt): `Number("")` is 0, a list holds one empty name,
+    anything else is left out (None)."""
+    kind = schema.get("type")
+    if kind in ("integer", "number"):
+        return 0
+    return [""] if kind == "array" else None
+
+
 def parse_query(operation: Operation, query_string: str, strict: bool,
-                declared: dict[str, dict[str, Any]] | None = None) -> tuple[dict[str, Any], list[FieldError]]:
-    """`declared`: the operation's query parameters by name, when the caller has them at hand."""
+                declared: dict[str, dict[str, Any]] | None = None,
+                coerce_blank: bool = False) -> tuple[dict[str, Any], list[FieldError]]:
+    """`declared`: the operation's query parameters by name, when the caller has them at hand;
+    `coerce_blank`: an empty value is read as `blank_value` says rather than as an empty string."""
     if declared is None:
         declared = query_parameters(operation)
     if not query_string and not declared:
@@ -164,8 +175,16 @@ def parse_query(operation: Operation, query_string: str, strict: bool,
                 errors.append(FieldError((), "unknown_key", f'Unrecognized key: "{name}"', value=name, options=(name,)))
             continue
         schema = param.get("schema", {})
+        if coerce_blank and raw == "":
+            blank = blank_value(schema)
+            if blank is not None:
+                values[name] = blank
+            continue
         if schema.get("type") == "array" and param.get("explode", True) and name in values:
             values[name] = [*values[name], *coerce(schema, raw)]
+        elif name in values and schema.get("type") != "array":  # `?a=1&a=2` reaches the vendors' parsers as a list
+            previous = values[name]
+            values[name] = [*(previous if isinstance(previous, list) else [previous]), coerce(schema, raw)]
         else:
             values[name] = coerce(schema, raw)
     values.update(deep)
@@ -325,13 +344,14 @@ class Gate:
         body: Any = None
         try:
             headers = RequestHeaders(scope)
+            query_string = scope.get("query_string", b"").decode("latin-1")
+            plan.adapter.screen(headers, plan.operation.operation_id, query_string)
             principal = plan.adapter.authenticate(headers, plan.operation.operation_id)
             path_params, path_errors = parse_path(plan.operation, raw_path_params)
             if path_errors:
                 raise InvalidRequest("Invalid path parameters", errors=path_errors, location="path")
-            query_string = scope.get("query_string", b"").decode("latin-1")
             query, query_errors = parse_query(plan.operation, query_string, plan.adapter.strict_query,
-                                              prepared.query)
+                                              prepared.query, plan.adapter.coerce_blank_query)
             if query_errors:
                 raise InvalidRequest("Invalid query parameters", errors=query_errors, location="query")
             if plan.body_validator is not None:
@@ -377,7 +397,7 @@ class Gate:
             return None
         # An absent body is read as an empty object, so every missing field is named; a JSON `null` stays None
         # and fails the schema's type.
-        body = {} if absent else parse_json(raw)
+        body = {} if absent else plan.adapter.body_input(parse_json(raw))
         errors = plan.body_validator.errors(body)
         if errors:
             raise InvalidRequest("Invalid request body", errors=errors, location="body",

@@ -1,19 +1,23 @@
 """Differences that are deliberate: a TOML list of (recording, exchange, path, reason) entries.
 
     [[allow]]
-    recording = "openint/connections"   # `<vendor>/<name>`
-    exchange = [19, 20]                 # one index or a list
+    recording = "openint/connections"   # `<vendor>/<name>`; `<vendor>/diff` for `connmock diff --sequences`
+    exchange = [19, 20]                 # one index or a list (recordings only)
+    operation = "getConnection"         # generated diffs only: the operationId (optional)
+    variation = "query: * repeated"     # generated diffs only: a glob on the step's variation (optional)
     path = "$.has_next_page"            # as the report prints it: `status`, `header:<name>` or `$…`
     kind = "value"                      # optional: only this kind of difference
     reason = "the recorded server inverts it; the mock answers correctly"
 
-An entry that explains nothing is stale and reported as such, so the list cannot silently outlive a fix.
+An entry that explains nothing is stale and reported as such, so the list cannot silently outlive a fix
+(for recordings; a generated run samples, so an unused `<vendor>/diff` entry is only listed).
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from connmock.fidelity.recordings import bundled_dir
@@ -27,12 +31,22 @@ class Allowance:
     path: str
     reason: str
     kind: str | None = None
+    operation: str | None = None
+    variation: str | None = None
 
     def explains(self, recording: str, difference: Difference) -> bool:
         return (recording == self.recording and difference.exchange in self.exchanges
                 and difference.path == self.path and self.kind in (None, difference.kind))
 
+    def explains_generated(self, recording: str, operation: str, variation: str, difference: Difference) -> bool:
+        return (recording == self.recording and self.operation in (None, operation)
+                and (self.variation is None or fnmatchcase(variation, self.variation))
+                and difference.path == self.path and self.kind in (None, difference.kind))
+
     def describe(self) -> str:
+        if not self.exchanges:
+            scope = " ".join(x for x in (self.operation, f"[{self.variation}]" if self.variation else None) if x)
+            return f"{self.recording} {scope} {self.path}"
         return f"{self.recording} #{','.join(map(str, self.exchanges))} {self.path}"
 
 
@@ -52,11 +66,13 @@ def load(path: str | Path | None = None) -> list[Allowance]:
     data = tomllib.loads(file.read_text(encoding="utf-8"))
     out = []
     for entry in data.get("allow", []):
-        exchanges = entry["exchange"] if isinstance(entry["exchange"], list) else [entry["exchange"]]
+        exchange = entry.get("exchange", [])
+        exchanges = exchange if isinstance(exchange, list) else [exchange]
         if not str(entry.get("reason", "")).strip():
             raise ValueError(f"allow-list entry {entry} has no reason")
         out.append(Allowance(entry["recording"], tuple(int(i) for i in exchanges), entry["path"],
-                             entry["reason"].strip(), entry.get("kind")))
+                             entry["reason"].strip(), entry.get("kind"), entry.get("operation"),
+                             entry.get("variation")))
     return out
 
 

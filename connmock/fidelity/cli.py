@@ -30,14 +30,22 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     rep.add_argument("--no-allowlist", action="store_true", help="report every difference")
     rep.add_argument("--json", action="store_true", help="print the report as JSON")
     rep.set_defaults(handler=handle_replay)
-    dif = commands.add_parser("diff", help="run one scenario against two live servers and compare B with A")
+    dif = commands.add_parser("diff", help="compare server B with server A: generated sequences (--sequences N) "
+                                           "or one fixed scenario")
     dif.add_argument("--vendor", required=True, choices=["xpander", "openint", "vercel", "nango"])
     dif.add_argument("--a", required=True, help="base URL of the reference server")
     dif.add_argument("--b", required=True, help="base URL of the server compared with it")
-    dif.add_argument("--config-a", help="TOML file with A's keys and seeded ids (else A's /__connmock/tenants)")
-    dif.add_argument("--config-b", help="TOML file with B's keys and seeded ids (else B's /__connmock/tenants)")
-    dif.add_argument("--seed", type=int, default=0, help="Faker seed of the create payloads")
-    dif.add_argument("--save", help="write A's answers as a recording to this file")
+    dif.add_argument("--config-a", help="A's target TOML (`connmock check` format, keys by environment variable; "
+                                        "the scenario also reads a replay config) (else A's /__connmock/tenants)")
+    dif.add_argument("--config-b", help="B's target TOML, as --config-a (else B's /__connmock/tenants)")
+    dif.add_argument("--sequences", type=int, default=0,
+                     help="generate this many request sequences (Hypothesis) instead of the fixed scenario")
+    dif.add_argument("--max-steps", type=int, default=6, help="longest generated sequence (default 6)")
+    dif.add_argument("--shrink-budget", type=int, default=40, help="sequence runs spent shrinking one difference")
+    dif.add_argument("--seed", type=int, default=0, help="seed of the generated sequences / the create payloads")
+    dif.add_argument("--allowlist", help="allow-list TOML for generated runs (default: the bundled one)")
+    dif.add_argument("--no-allowlist", action="store_true", help="report every difference")
+    dif.add_argument("--save", help="write A's answers as a recording to this file (fixed scenario)")
     dif.add_argument("--json", action="store_true", help="print the report as JSON")
     dif.set_defaults(handler=handle_diff)
 
@@ -101,6 +109,10 @@ def handle_replay(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def handle_diff(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    if args.sequences > 0:
+        from connmock.fidelity.fuzzing import handle_fuzz
+
+        return handle_fuzz(args, out or sys.stdout)
     from connmock.fidelity.diff import diff
 
     try:

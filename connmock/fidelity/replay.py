@@ -80,6 +80,14 @@ def substituted(request: RecordedRequest, mapping: dict[str, str]) -> RecordedRe
                            sub(request.body, mapping), sub(request.body_text, mapping))
 
 
+def moved(recording: Recording, base_url: str) -> dict[str, str]:
+    """The recorded server's origin -> the target's, when the recording names it (links in answers)."""
+    server = str(recording.source.get("server", ""))
+    if not server.startswith(("http://", "https://")):
+        return {}
+    return {substitution.origin(server): substitution.origin(base_url)}
+
+
 def replay(recording: Recording, base_url: str, *, client: httpx.Client | None = None,
            tenants: list[dict[str, Any]] | None = None, values: dict[str, str] | None = None,
            vendor: str | None = None, setup: bool = False) -> ReplayReport:
@@ -89,7 +97,8 @@ def replay(recording: Recording, base_url: str, *, client: httpx.Client | None =
     try:
         if tenants is None:
             tenants = substitution.fetch_tenants(http, base_url, vendor or recording.vendor) or []
-        carried = Carried(substitution.resolve(recording.roles, tenants, values or {}))
+        carried = Carried(substitution.resolve(recording.roles, tenants, {**moved(recording, base_url),
+                                                                          **(values or {})}))
         report = ReplayReport(recording.key, base_url)
         for index, exchange in enumerate(recording.exchanges):
             if exchange.setup and not setup:

@@ -20,6 +20,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from connmock.proxy.errors import error_body
 from connmock.proxy.inspector import Exchange, Inspector
+from connmock.proxy.recorder import Recorder
 from connmock.proxy.violations import HEADER, ViolationLog, header_value
 from connmock.spec import load_spec
 
@@ -67,6 +68,7 @@ class ProxyApp:
     log: ViolationLog = field(init=False)
     inspector: Inspector = field(init=False)
     client: httpx.AsyncClient | None = None
+    recorder: Recorder | None = None  # `--record`: every exchange also goes to a recording
 
     def __post_init__(self) -> None:
         spec = load_spec(self.settings.vendor)
@@ -128,14 +130,28 @@ class ProxyApp:
             self.log.add(self.inspector.not_checked(exchange, "upstream-error", type(error).__name__, None))
             body = orjson.dumps(error_body(self.inspector.spec, "connmock proxy: the upstream did not answer"))
             await respond(send, 502, [("content-type", "application/json")], body)
+            self.record(exchange, raw_path, query_string, headers, prefix if not more else None, None, [], None)
             return
         try:
             self.inspector.record_request(exchange, await checking)
-            await self.relay(exchange, response, send, limit)
+            answer = await self.relay(exchange, response, send, limit)
+            response_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
+            self.record(exchange, raw_path, query_string, headers, prefix if not more else None,
+                        response.status_code, response_headers, answer)
         finally:
             await response.aclose()
 
-    async def relay(self, exchange: Exchange, response: httpx.Response, send: Send, limit: int) -> None:
+    def record(self, exchange: Exchange, raw_path: str, query_string: str, headers: list[tuple[str, str]],
+               body: bytes | None, status: int | None, response_headers: list[tuple[str, str]],
+               answer: bytes | None) -> None:
+        """Hand the exchange to the recorder (`--record`); a status of None: the upstream gave no answer."""
+        if self.recorder is not None:
+            path = raw_path + (f"?{query_string}" if query_string else "")
+            self.recorder.add(exchange.operation, exchange.method, path, headers, body, status, response_headers,
+                              answer)
+
+    async def relay(self, exchange: Exchange, response: httpx.Response, send: Send, limit: int) -> bytes | None:
+        """Pass the answer on; returns its (decoded) body when it was read whole, None when streamed."""
         out = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
                if k.decode("latin-1").lower() not in HOP_BY_HOP - {"content-length"}]
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -162,21 +178,22 @@ class ProxyApp:
             async for chunk in stream:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
-            return
+            return None
         entries = self.inspector.finish(exchange, response.status_code, out, body or b"")
         self.log.add(entries)
         violations = [e for e in entries if e.kind == "violation"]
         if not violations:
             await respond(send, response.status_code, out, buffered)
-            return
+            return body
         summary = header_value(violations)
         if self.settings.mode == "enforce":
             message = f"connmock proxy: the upstream answer ({response.status_code}) broke the " \
                       f"{self.settings.vendor} contract: {summary}"
             payload = orjson.dumps(error_body(self.inspector.spec, message))
             await respond(send, 502, [("content-type", "application/json"), (HEADER, summary)], payload)
-            return
+            return body
         await respond(send, response.status_code, [*out, (HEADER, summary)], buffered)
+        return body
 
 
 def encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:

@@ -26,7 +26,36 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     proxy.add_argument("--report", type=Path, help="write a JUnit XML report here on exit")
     proxy.add_argument("--max-body-bytes", type=int, default=1024 * 1024,
                        help="larger bodies pass through unchecked (default: 1 MiB)")
+    proxy.add_argument("--record", type=Path, metavar="DIR",
+                       help="also write the traffic as a recording, DIR/<vendor>/<name>.json (secrets as placeholders, "
+                            "seeded ids as roles), for `connmock replay`")
+    proxy.add_argument("--record-name", default="recorded", help="the recording's name (default: recorded)")
+    proxy.add_argument("--record-config", type=Path,
+                       help="the upstream's `connmock check` target TOML: which keys are the tenants', seeded ids by "
+                            "role (else the upstream's /__connmock/tenants, else the first two keys seen)")
     proxy.set_defaults(handler=proxy_command)
+
+
+def make_recorder(app: Any, args: argparse.Namespace) -> Any:
+    """The recorder of `--record`, knowing the upstream's tenant keys and seeded ids when it can."""
+    import httpx
+
+    from connmock.fidelity.sides import load_side
+    from connmock.proxy.inspector import credential_headers
+    from connmock.proxy.recorder import Recorder, Seeded, seeded_from
+
+    config = str(args.record_config) if args.record_config else None
+    with httpx.Client(timeout=10, trust_env=False) as client:
+        try:
+            side = load_side("upstream", args.vendor, args.upstream, config, client)
+            seeded = seeded_from(side.keys, side.roles)
+        except ValueError:  # no /__connmock/tenants (a config's errors are the user's to see)
+            if config is not None:
+                raise
+            seeded = Seeded()  # keys by order of appearance
+    path = args.record / args.vendor / f"{args.record_name}.json"
+    source = {"server": args.upstream, "recorded_with": "connmock proxy --record"}
+    return Recorder(app.inspector.spec, path, credential_headers(app.inspector.spec), seeded, args.record_name, source)
 
 
 def proxy_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -38,6 +67,9 @@ def proxy_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
     stream = out or sys.stdout
     app = ProxyApp(ProxySettings(vendor=args.vendor, upstream=args.upstream, mode=args.mode,
                                  max_body_bytes=args.max_body_bytes))
+    if args.record is not None:
+        app.recorder = make_recorder(app, args)
+        print(f"recording to {app.recorder.path}", file=stream, flush=True)
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"connmock proxy ({args.vendor}, {args.mode}) on http://{shown}:{args.port} -> {args.upstream}  "
           f"(violations: http://{shown}:{args.port}/__connmock/violations)", file=stream, flush=True)

@@ -51,6 +51,7 @@ class VendorAdapter(ABC):
 
     key: str
     strict_query: bool = False  # unknown query parameters are rejected (Nango's zod strictObject)
+    coerce_blank_query: bool = False  # `?limit=` is 0 and `?customer_id=` absent, as JavaScript coerces them
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -66,6 +67,14 @@ class VendorAdapter(ABC):
     @abstractmethod
     def handlers(self) -> dict[str, Handler]:
         """operationId -> handler, one line per operation of the vendor's spec."""
+
+    def body_input(self, body: Any) -> Any:
+        """The procedure's input made of a parsed JSON body (the body itself by default)."""
+        return body
+
+    def screen(self, headers: Mapping[str, str], operation_id: str, query_string: str) -> None:
+        """Checks the vendor makes before authenticating (none by default); raise a ServiceError to refuse."""
+        return None
 
     def response_headers(self) -> dict[str, str]:
         """Headers the vendor puts on every response."""

@@ -184,9 +184,10 @@ CREATE_ERRORS = [
                  error("invalid_body", "Missing accountId in connection_config. This is required to create a "
                                        "TBA connection."), id="tba-without-accountId"),
     pytest.param({"tags": {"9lives": "x", "Env": "a", "env": "b"}}, 400, invalid("invalid_body", *[
-        issue("custom", "Tag keys must start with a letter and contain only letters, digits, underscores, hyphens, "
-                        "periods or slashes", ["tags", "9lives"]),
-        issue("custom", "Duplicate tag key after lower-casing", ["tags", "env"])]), id="bad-tag-keys"),
+        issue("invalid_key", "Invalid key in record", ["tags", "9lives"])]), id="bad-tag-keys"),
+    pytest.param({"tags": {"Env": "a", "env": "b", "end_user_email": "nope"}}, 400, invalid("invalid_body", *[
+        issue("custom", 'Duplicate tag key after case normalization: "env"', ["tags"]),
+        issue("custom", 'Tag "end_user_email" must be a valid email', ["tags"])]), id="tag-record-checks"),
     pytest.param({"webhook_url_override": "https://api.nango.dev/hook"}, 400, invalid("invalid_body", issue(
         "custom", "Webhook URLs cannot point to Nango's domain (nango.dev).", ["webhook_url_override"])),
                  id="webhook-on-nango-domain"),
@@ -371,7 +372,7 @@ def test_other_tenant_never_sees_acme(api: ApiClient) -> None:
     assert delete(api, "conn-import-1", tenant=GLOBEX).json() == {"error": {"code": "unknown_connection"}}
     reconnect = api.post("/nango/connect/sessions/reconnect", headers=auth(GLOBEX),
                          json={"connection_id": "conn-import-1", "integration_id": "github"})
-    assert reconnect.status_code == 404
+    assert reconnect.status_code == 400  # as for an unknown connection: nothing of Acme shows
     # Then acme's connection is untouched, and globex's own import of the same id is its own (id 1)
     assert get(api, "conn-import-1").json()["credentials"]["access_token"] == "gho_importedAccessToken123"
     theirs = create(api, oauth2_body(access="globex_token"), tenant=GLOBEX)
@@ -466,7 +467,7 @@ def test_reconnect_session(api: ApiClient) -> None:
                  {"connection_id": "conn-import-1", "integration_id": "no-such-integration"}):
         missing = api.post("/nango/connect/sessions/reconnect", headers=auth(), json=body)
         assert (missing.status_code, missing.json()) == (
-            404, error("not_found", "ConnectionID or IntegrationId does not exists")), body
+            400, error("invalid_body", "ConnectionID or IntegrationId does not exists")), body
 
 
 # --- capacity ------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fixtures import Tenant
 from mock_server.errors import MalformedRequest, ServiceError, Unauthorized
@@ -22,6 +23,8 @@ UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
 CONNECT_PAGE = "/__connmock/pages/nango/connect"
 # @nangohq/frontend's routes: the connect session token in the query is the credential (checked by the handler).
 SESSION_AUTH = frozenset({"startOAuth", "createApiKeyConnection"})
+CONTENT_TYPE_CHECKED = frozenset({"createConnection", "listConnections", "getConnection", "updateConnection",
+                                  "deleteConnection"})  # the routes under `/connections` (routes.public.ts)
 
 
 def unauthorized(code: str) -> Unauthorized:
@@ -37,7 +40,7 @@ class NangoAdapter(VendorAdapter):
         self.rates = RateWindows(world.clock)
         self.connections = NangoConnections(world, CredentialCatalog(world.specs[self.key].spec))
         self.sessions = ConnectSessions(world, self.connections)
-        self.browser = BrowserAuth(world, self.sessions)
+        self.browser = BrowserAuth(world, self.sessions, self.rates.count)
 
     def authenticate(self, headers: Mapping[str, str], operation_id: str) -> Principal:
         """access.middleware.ts: no header, then the key's shape (whatever the scheme), then the account."""
@@ -56,6 +59,16 @@ class NangoAdapter(VendorAdapter):
         self.rates.count(tenant.id)
         return Principal(tenant=tenant)
 
+    def screen(self, headers: Mapping[str, str], operation_id: str, query_string: str) -> None:
+        """json.middleware.ts on `/connections…`, before the key is read: any Content-Type but JSON is 415,
+        whatever the method and whether or not a body follows. On the browser routes the session token's
+        shape is checked first of all (its middleware), before the query and body are read."""
+        if operation_id in SESSION_AUTH:
+            self.browser.check_format(dict(parse_qsl(query_string, keep_blank_values=True)))
+        content_type = headers.get("content-type")
+        if operation_id in CONTENT_TYPE_CHECKED and content_type and not content_type.startswith("application/json"):
+            raise MalformedRequest("Content-Type header must be application/json", reason="content_type")
+
     def cors(self) -> dict[str, str]:
         """Nango's CORS middleware answers `*` to every request it reaches, whether or not it has an `Origin`."""
         return {"Access-Control-Allow-Origin": "*"} if self.world.settings.cors else {}
@@ -67,7 +80,10 @@ class NangoAdapter(VendorAdapter):
         rules = self.world.rules(self.key, operation_id) if operation_id else ()
         rendered = errors.render(error, rules)
         # Nango parses JSON before its CORS and rate-limit middlewares run: a body it cannot read gets neither.
-        if not isinstance(error, MalformedRequest):
+        # Its Content-Type check comes after CORS and before the key (so no rate-limit headers).
+        if isinstance(error, MalformedRequest) and error.reason == "content_type":
+            rendered.headers.update(self.cors())
+        elif not isinstance(error, MalformedRequest):
             rendered.headers.update(self.cors())
             if operation_id:
                 rendered.headers.update(self.rates.headers())
@@ -124,8 +140,10 @@ class NangoAdapter(VendorAdapter):
 
     async def start_oauth(self, ctx: RequestContext) -> Reply:
         location = await self.browser.start_oauth(ctx.path_params["providerConfigKey"], ctx.query, ctx.origin)
-        return Reply(302, None, headers={**self.cors(), "location": location})
+        # Express's `res.redirect`: a short text body beside the Location header.
+        return Reply(302, f"Found. Redirecting to {location}".encode(), content_type="text/plain",
+                     headers={**self.cors(), **self.rates.headers(), "location": location})
 
     async def create_api_key_connection(self, ctx: RequestContext) -> Reply:
         created = await self.browser.api_key(ctx.path_params["providerConfigKey"], ctx.query, ctx.body)
-        return Reply(200, created, headers=self.cors())
+        return self.reply(200, created)

@@ -5,6 +5,7 @@ and the API-key credential post. Both authenticate with the connect session toke
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,27 +26,40 @@ MESSAGES = {
 
 
 class BrowserAuth:
-    def __init__(self, world: World, sessions: ConnectSessions) -> None:
+    def __init__(self, world: World, sessions: ConnectSessions, counted: Callable[[str], None]) -> None:
         self.world = world
         self.sessions = sessions
+        self.counted = counted  # Nango's rate limiter runs right after the session auth, for the session's account
+
+    def refuse(self, code: str, query: dict[str, Any]) -> Unauthorized:
+        """Nango's 401 for a session token, the popup's socket told so."""
+        if query.get("ws_client_id"):
+            self.sessions.sockets.notify(str(query["ws_client_id"]), {
+                "message_type": "error", "error_type": code, "error_desc": MESSAGES[code]})
+        return Unauthorized(MESSAGES[code], code=code)
+
+    def check_format(self, query: dict[str, Any]) -> None:
+        """The token's shape, checked before anything else of the request."""
+        if not TOKEN.match(str(query.get("connect_session_token") or "")):
+            raise self.refuse("invalid_connect_session_token_format", query)
 
     async def session(self, query: dict[str, Any]) -> tuple[str, Tenant, dict[str, Any]]:
         """The live session the query's token opens, or Nango's 401 (and the popup's socket told so)."""
+        self.check_format(query)
         token = str(query.get("connect_session_token") or "")
-        code = "invalid_connect_session_token_format" if not TOKEN.match(token) else "unknown_connect_session_token"
-        found = await self.sessions.find(token, self.world.clock.now()) if code.startswith("unknown") else None
+        found = await self.sessions.find(token, self.world.clock.now())
         if found is None:
-            if query.get("ws_client_id"):
-                self.sessions.sockets.notify(str(query["ws_client_id"]), {
-                    "message_type": "error", "error_type": code, "error_desc": MESSAGES[code]})
-            raise Unauthorized(MESSAGES[code], code=code)
+            raise self.refuse("unknown_connect_session_token", query)
+        self.counted(found[0].id)
         return token, found[0], found[1]
 
     def allowed(self, record: dict[str, Any], key: str, modes: frozenset[str]) -> NangoIntegration:
         integration = self.sessions.connections.integration(key)
         offered = record.get("allowed_integrations")
-        if integration is None or (offered and key not in offered):
+        if integration is None:
             raise BadRequest("Integration does not exist", code="unknown_provider_config")
+        if offered and key not in offered:  # utils/auth.ts isIntegrationAllowed: a code and no message
+            raise BadRequest("", code="integration_not_allowed")
         if integration.auth_mode not in modes:
             raise BadRequest(f"Integration {key} does not use this auth mode", code="invalid_auth_mode")
         return integration
@@ -58,15 +72,18 @@ class BrowserAuth:
         return f"{origin}{OAUTH_PAGE}?{urlencode(params)}"
 
     async def api_key(self, key: str, query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
-        """Nango's order: the session token (401), the query (400), the body (400), the integration (400)."""
+        """Nango's order: the session token (401), the body (400), the query (400), the integration (400)."""
         token, tenant, record = await self.session(query)
-        if query.get("connection_id"):
-            raise InvalidRequest("Invalid query parameters", location="query", errors=[FieldError(
-                ("connection_id",), "custom", "connection_id is forbidden when using session token")])
-        api_key = (body or {}).get("apiKey")
+        if body is None:  # postPublicApiKeyAuthorization: the body first, then the query
+            raise InvalidRequest("Invalid request body", location="body", errors=[FieldError(
+                (), "missing", "Required", expected="object", received="undefined")])
+        api_key = body.get("apiKey")
         if not isinstance(api_key, str) or not api_key:
             raise InvalidRequest("Invalid request body", location="body", errors=[FieldError(
                 ("apiKey",), "missing", "Required", expected="string", received="undefined")])
+        if query.get("connection_id"):
+            raise InvalidRequest("Invalid query parameters", location="query", errors=[FieldError(
+                ("connection_id",), "custom", "connection_id is forbidden when using session token")])
         self.allowed(record, key, frozenset({"API_KEY"}))
         created = await self.sessions.finish(tenant, token, key, {"type": "API_KEY", "apiKey": api_key},
                                              dict(query.get("params") or {}))

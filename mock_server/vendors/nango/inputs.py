@@ -18,19 +18,21 @@ NANGO_DOMAIN = "Webhook URLs cannot point to Nango's domain (nango.dev)."
 
 
 def tag_errors(tags: dict[str, str], path: tuple[str, ...]) -> list[FieldError]:
+    """tags/schema.ts: each bad key is zod v4's `invalid_key`; only when every key passes do the record's own
+    checks run (duplicates after lower-casing, the `end_user_email` value), each an issue at the record itself."""
+    keys = [FieldError((*path, key), "invalid_key", "Invalid key in record")
+            for key in tags if not TAG_KEY.match(key) or len(key) > MAX_TAG_KEY]
+    if keys:
+        return keys
     errors, seen = [], set()
     for key, value in tags.items():
-        where = (*path, key)
-        if not TAG_KEY.match(key):
-            errors.append(FieldError(where, "custom", "Tag keys must start with a letter and contain only letters, "
-                                                      "digits, underscores, hyphens, periods or slashes"))
-        elif len(key) > MAX_TAG_KEY:
-            errors.append(FieldError(where, "custom", f"Tag keys must be at most {MAX_TAG_KEY} characters"))
-        elif key.lower() in seen:
-            errors.append(FieldError(where, "custom", "Duplicate tag key after lower-casing"))
-        elif key.lower() == "end_user_email" and value and not EMAIL.match(value):
-            errors.append(FieldError(where, "custom", "Invalid email address"))
-        seen.add(key.lower())
+        normalized = key.lower()
+        if normalized in seen:
+            errors.append(FieldError(path, "custom", f'Duplicate tag key after case normalization: "{normalized}"'))
+        seen.add(normalized)
+        if normalized == "end_user_email" and not (isinstance(value, str) and len(value) >= 5
+                                                   and EMAIL.match(value)):
+            errors.append(FieldError(path, "custom", 'Tag "end_user_email" must be a valid email'))
     return errors
 
 

@@ -85,6 +85,8 @@ def one_issue(error: FieldError) -> dict[str, Any]:
         return size_issue(error, path)
     if error.kind in ("discriminator", "no_variant"):
         return issue("invalid_union", "Invalid input", path)
+    if error.kind == "invalid_key":  # a record key its key schema refuses (the key's own issues are nested)
+        return issue("invalid_key", "Invalid key in record", path)
     if error.kind == "custom":  # the mock's own checks (tags, integrations): messages written here, not input
         return issue("custom", error.message, path)
     return issue("custom", "Invalid input", path)

@@ -74,6 +74,8 @@ class NangoConnections:
         config = body.get("connection_config") or {}
         if kind == "TBA" and not config.get("accountId"):
             raise BadRequest(MISSING_ACCOUNT_ID, code="invalid_body")
+        if kind == "TBA":  # postConnection.ts: the integration's client id and secret join the config (null here)
+            config = {**config, "oauth_client_id": None, "oauth_client_secret": None}
         now = self.world.clock.now()
         # An upsert replaces credentials, metadata and config; tags and end user only when given.
         fields: dict[str, Any] = {
@@ -90,7 +92,7 @@ class NangoConnections:
             "connection_id": connection_id, "provider_config_key": integration.unique_key,
             "provider": integration.provider, "errors": [], "end_user": None, "tags": {}, "metadata": {},
             "connection_config": {}, "webhook_url_override": None, "created_at": stamp, "updated_at": stamp,
-            "last_fetched_at": stamp, "credentials": {},
+            "last_fetched_at": None if kind == "NONE" else stamp, "credentials": {},
         }
         return await self.upsert(tenant, record_key(integration.unique_key, connection_id), fields, fresh)
 

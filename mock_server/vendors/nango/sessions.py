@@ -15,7 +15,7 @@ import orjson
 
 from connmock.spec import FieldError
 from fixtures import Tenant
-from mock_server.errors import InvalidRequest, NotFound
+from mock_server.errors import BadRequest, InvalidRequest
 from mock_server.vendors.nango.credentials import js_date
 from mock_server.vendors.nango.inputs import checked_tags, public_end_user
 from mock_server.vendors.nango.service import NangoConnections, merged_with, record_key
@@ -65,7 +65,7 @@ class ConnectSessions:
         if self.connections.integration(body["integration_id"]) is not None:
             connection = await self.connections.find(tenant, body["integration_id"], body["connection_id"])
         if connection is None:
-            raise NotFound(NO_CONNECTION, code="not_found")
+            raise BadRequest(NO_CONNECTION, code="invalid_body")  # postReconnect.ts answers 400, not 404
         errors = [e for e in self.unknown_integrations(body) if e.path[0] != "allowed_integrations"]
         if errors:
             raise InvalidRequest("Invalid request body", errors=errors, location="body")

@@ -29,6 +29,16 @@ def procedure(operation_id: str | None) -> str | None:
 
 class OpenIntAdapter(VendorAdapter):
     key = "openint"
+    coerce_blank_query = True  # trpc-to-openapi's query coercion: `?limit=` is 0, `?expand=` nothing
+
+    def body_input(self, body: Any) -> Any:
+        """trpc-to-openapi spreads the body into the input object (`{...body}`): an array or a string gives
+        its indexes as keys, any other non-object nothing -- so `[]` is `{}` and names every required field."""
+        if isinstance(body, dict):
+            return body
+        if isinstance(body, list | str):
+            return {str(index): item for index, item in enumerate(body)}
+        return {}
 
     def __init__(self, world: World) -> None:
         super().__init__(world)

@@ -1,0 +1,107 @@
+"""`connmock diff --sequences`: generated sequences find nothing between two equal mocks, find and shrink an
+alteration, print curl lines without a key, and let the allow-list explain a difference."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from connmock.fidelity import allowlist
+from connmock.fidelity.cli import register
+from connmock.fidelity.differential import Campaign, Runner, Signature, fuzz
+from connmock.fidelity.generation import Model
+from connmock.fidelity.sides import from_server, load_side
+from mock_server import Settings, create_app
+from tests.fidelity.altered import Altered
+from tests.support.server import running
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[tuple[str, str, str]]:
+    with running(create_app(Settings())) as a, running(create_app(Settings())) as b, \
+            running(Altered(create_app(Settings()))) as altered:
+        yield a, b, altered
+
+
+def cli(argv: list[str]) -> tuple[int, str]:
+    parser = argparse.ArgumentParser(prog="connmock")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    out = io.StringIO()
+    return args.handler(args, out), out.getvalue()
+
+
+def keys_of(url: str, vendor: str) -> tuple[str, ...]:
+    with httpx.Client() as client:
+        return from_server("X", vendor, f"{url}/{vendor}", client).secrets
+
+
+@pytest.mark.parametrize("vendor", ["nango", "openint"])
+def test_two_equal_mocks_differ_in_nothing(servers: tuple[str, str, str], vendor: str) -> None:
+    a, b, _ = servers
+    code, text = cli(["diff", "--vendor", vendor, "--a", f"{a}/{vendor}", "--b", f"{b}/{vendor}",
+                      "--sequences", "40", "--seed", "3", "--json"])
+    report = json.loads(text)
+    assert (code, report["differences"], report["sequences"]) == (0, [], 40)
+    assert report["requests"] > 80
+
+
+def test_an_alteration_is_found_shrunk_and_printed_without_keys(servers: tuple[str, str, str]) -> None:
+    a, _, altered = servers
+    code, text = cli(["diff", "--vendor", "nango", "--a", f"{a}/nango", "--b", f"{altered}/nango",
+                      "--sequences", "60", "--seed", "1", "--json", "--no-allowlist"])
+    report = json.loads(text)
+    assert code == 1
+    found = {d["signature"] for d in report["differences"]}
+    assert any(s.startswith("createConnection [valid") and s.endswith("status: status") for s in found)
+    creates = [d for d in report["differences"] if d["signature"].startswith("createConnection [valid")
+               and d["signature"].endswith("status: status")]
+    assert min(d["steps"] for d in creates) == 1  # shrunk to the one create that shows it
+    secrets = keys_of(a, "nango") + keys_of(altered, "nango")
+    assert secrets and not any(secret in text for secret in secrets)
+    assert "$A_NANGO_KEY" in text and "$B_NANGO_KEY" in text
+
+
+def test_an_allow_list_entry_explains_a_generated_difference(servers: tuple[str, str, str], tmp_path: Path) -> None:
+    a, _, altered = servers
+    entries = tmp_path / "allow.toml"
+    entries.write_text('[[allow]]\nrecording = "nango/diff"\noperation = "createConnection"\nvariation = "valid*"\n'
+                       'path = "status"\nkind = "status"\nreason = "the altered copy answers 200"\n')
+    with httpx.Client(timeout=30) as client:
+        side_a = load_side("A", "nango", f"{a}/nango", None, client)
+        side_b = load_side("B", "nango", f"{altered}/nango", None, client)
+        runner = Runner("nango", side_a, side_b, client, Model("nango", set(side_a.roles) & set(side_b.roles)))
+        campaign = fuzz(runner, Campaign("nango"), allowlist.load(entries), sequences=40, seed=1)
+    statuses = [s for s in campaign.findings if s.operation == "createConnection" and s.path == "status"
+                and s.variation.startswith("valid")]
+    assert statuses and all(campaign.findings[s].allowance is not None for s in statuses)
+    assert Signature("createConnection", "valid (OAUTH2)", "status", "status") not in {
+        f.signature for f in campaign.unexplained}
+
+
+def test_a_check_target_file_gives_keys_by_environment_variable(servers: tuple[str, str, str], tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b, _ = servers
+    primary, other = keys_of(a, "openint")
+    monkeypatch.setenv("MY_OPENINT_KEY", primary)
+    monkeypatch.setenv("MY_OPENINT_OTHER", other)
+    with httpx.Client() as client:
+        configs = from_server("A", "openint", f"{a}/openint", client).roles
+    ids = ", ".join(f'"{role.split(":", 1)[1]}" = "{value}"' for role, value in configs.items())
+    target = tmp_path / "target.toml"
+    target.write_text(f'[openint]\napi_key_env = "MY_OPENINT_KEY"\nother_api_key_env = "MY_OPENINT_OTHER"\n'
+                      f'base_path = "/openint"\n\n[openint.ids]\nconnector_config_ids = {{{ids}}}\n')
+    code, text = cli(["diff", "--vendor", "openint", "--a", a, "--config-a", str(target), "--b", f"{b}/openint",
+                      "--sequences", "30", "--seed", "5", "--json"])
+    assert code == 0, text
+    assert json.loads(text)["sequences"] == 30
+    unset = tmp_path / "unset.toml"
+    unset.write_text('[openint]\napi_key_env = "NO_SUCH_VARIABLE_SET"\n')
+    assert cli(["diff", "--vendor", "openint", "--a", a, "--config-a", str(unset), "--b", f"{b}/openint",
+                "--sequences", "1"])[0] == 2

@@ -157,6 +157,7 @@ def machine_for(session: Session, deadline: float, outcome: Outcome) -> type[Rul
                                                if isinstance(r.failure, TargetUnavailable)]
                 down = down[-1:] or [TargetUnavailable(session.scope.operation_of(case), f"step {len(self.steps)}",
                                                        f"the target stopped answering ({exc})")]
+                down = [r.failure for r in self.scratch.failures if r.failure not in down] + down  # all of it
                 raise outcome.keep(TargetStopped(down, numbered(self.steps), exc)) from exc
 
         def settle(self) -> None:
@@ -269,6 +270,8 @@ def machine_for(session: Session, deadline: float, outcome: Outcome) -> type[Rul
                 for gate in read_gates:
                     for spelling in (None, gate.value, *GATE_SPELLINGS):
                         self.read_gated(made[0], gate, spelling)
+                if profile.list and profile.listing and profile.listing.pagination:
+                    self.check_list(made[0], None, True, 2)  # before any delete: some servers die on one
                 self.update_object(made[0])
                 again = self.repeat(made[0])
                 doomed = again or self.create(made[0].variant, primary)

@@ -39,3 +39,19 @@ def test_faithful_check_exits_zero(serve: Serve, tmp_path: Path) -> None:
                      "--junit-xml", str(tmp_path / "j.xml")], out=out)
     assert code == 0, out.getvalue()
     assert "operations covered: 4/4" in out.getvalue()
+
+
+def test_near_miss_keys_in_repros_are_redacted() -> None:
+    # The auth checks send keys that differ from a real one by a letter's case or one character: a repro
+    # printing them would print most of the real key. Every credential header of a repro is redacted.
+    from contracts.report import Redactor
+
+    key = load_seed().tenants[0].openint_api_key
+    redact = Redactor()
+    redact.add_secrets([key])
+    for near in (key.swapcase(), key[:-1], key[:-8] + "00000000"):
+        for header in ("Authorization: Bearer", "x-api-key:"):
+            line = f"curl -X GET -H '{header} {near}' -H 'Content-Type: application/json' http://127.0.0.1/x"
+            shown = redact(line)
+            assert key[:12] not in shown and "[redacted]" in shown
+            assert "Content-Type: application/json" in shown

@@ -133,6 +133,7 @@ class Session:
         self.down = False  # the target stopped answering and did not come back
         self.recovery_seconds = RECOVERY_SECONDS
         self.unanswered_keys: set[tuple[str, str, str, str]] = set()
+        self.last: tuple[Case[Any], int] | None = None  # the last request answered, and its status
         # Per operation, every status it answered, and whether the call carried no valid credentials.
         self.answers: dict[str, Counter[tuple[int, bool]]] = {}
 
@@ -173,8 +174,9 @@ class Session:
         except Exception as exc:  # a curl that cannot be rendered must not hide the failure
             return f"(no curl: {exc})"
 
-    def fail(self, failure: ContractFailure, case: Case[Any]) -> None:
-        self.section.record(failure, self.curl(case))
+    def fail(self, failure: ContractFailure, case: Case[Any], curl: str | None = None) -> None:
+        """Record `failure` with the curl of `case` (or `curl`, when more than one request reproduces it)."""
+        self.section.record(failure, curl or self.curl(case))
 
     def track(self, operation_id: str, path: dict[str, Any], query: dict[str, Any] | None = None,
               tenant: Credentials | None = None) -> None:
@@ -204,12 +206,19 @@ class Session:
     def unanswered(self, case: Case[Any], operation: str, exc: NoAnswer) -> Interrupted:
         """Record a request that got no answer (once per operation and reason in the run: the same crash in a
         later section only cuts that section short); wait for the target; the interruption to raise."""
-        failure = TargetUnavailable(operation, f"{case.method.upper()} {case.operation.path}",
-                                    f"{exc.reason}; the target stopped answering on this request")
+        detail, curl = f"{exc.reason}; the target stopped answering on this request", self.curl(case)
+        if exc.refused and self.last is not None:
+            # Nothing listening on a request that found the target up a moment ago: the server died after
+            # answering the request before (the real OpenInt does that on an unauthenticated bare DELETE).
+            before, status = self.last
+            detail += (f"; it answered the request before ({self.scope.operation_of(before)} "
+                       f"{before.method.upper()} {before.operation.path}: {status}) and may have died of it")
+            curl = f"{self.curl(before)}\n        then: {curl}"
+        failure = TargetUnavailable(operation, f"{case.method.upper()} {case.operation.path}", detail)
         again = failure.key in self.unanswered_keys
         if not again:
             self.unanswered_keys.add(failure.key)
-            self.fail(failure, case)
+            self.fail(failure, case, curl)
         recovered = self.wait_for_target()
         self.down = not recovered
         state = "answers again" if recovered else f"did not answer again within {self.recovery_seconds:g}s"
@@ -250,8 +259,11 @@ class Session:
         try:
             response = self.transport.call(case, self.target.base_url)
         except NoAnswer as exc:
-            raise self.unanswered(case, operation, exc) from exc
+            interrupted = self.unanswered(case, operation, exc)
+            self.last = None
+            raise interrupted from exc
         self.remember(case, operation, response)
+        self.last = (case, response.status_code)
         limited = response.status_code == 429
         if not limited or "429" in self.spec.operation(operation).statuses():  # a 429 is checked only for shape
             self.validate(case, operation, response)

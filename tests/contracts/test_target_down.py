@@ -4,13 +4,16 @@ and goes on or stops; a section that did not finish never says `ok`; the exit co
 from __future__ import annotations
 
 import io
+from typing import Any
+
+from schemathesis import Case, Response
 
 from connmock.cli import main
 from contracts.report import Redactor, VendorResult, render_summary
 from contracts.runner import RunOptions, run_vendor
 from contracts.session import Session
 from contracts.target import local_target
-from contracts.transport import Transport
+from contracts.transport import REFUSED, NoAnswer, Transport
 from mock_server import Settings, create_app
 from tests.contracts.conftest import Serve
 from tests.contracts.unreliable import dying, hanging
@@ -67,3 +70,27 @@ def test_a_hanging_request_is_a_finding_and_the_run_goes_on() -> None:
     assert len(found) == 1 and "deleteConnector at DELETE /v1/connect/connectors/{connector}: no answer within " \
                                "0.5s" in found[0] and "curl -X DELETE" in found[0]
     assert [s.status for s in result.sections] == ["incomplete", "incomplete"]
+
+
+class DiesAfterFirstDelete(Transport):
+    """The target answers the first DELETE, then nothing listens for the next request (and is back after)."""
+
+    deletes = 0
+
+    def call(self, case: Case[Any], base_url: str) -> Response:
+        if case.method.upper() == "DELETE":
+            self.deletes += 1
+            if self.deletes == 2:
+                raise NoAnswer(REFUSED, refused=True)
+        return super().call(case, base_url)
+
+
+def test_a_target_that_dies_after_answering_points_at_the_request_before() -> None:
+    with running(create_app(Settings(vendors=("openint",)))) as url:
+        target = local_target("openint", url)
+        result = run_vendor(target, RunOptions(sections=("auth",)), session=Session(target, DiesAfterFirstDelete()))
+    found = down_failures(result)
+    assert len(found) == 1, found
+    assert "deleteConnection at DELETE /connection/{id}: the connection was refused (nothing listening)" in found[0]
+    assert "it answered the request before (deleteConnection DELETE /connection/{id}: 403)" in found[0]
+    assert found[0].count("curl -X DELETE") == 2 and "\n        then: curl" in found[0]

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 from schemathesis import Case, Response
 
 from connmock.cli import main
-from contracts.report import Redactor, VendorResult, render_summary
+from contracts.report import Redactor, VendorResult, render_summary, write_junit
 from contracts.runner import RunOptions, run_vendor
 from contracts.session import Session
 from contracts.target import local_target
@@ -45,7 +46,7 @@ def test_a_crash_on_one_request_is_reported_and_the_run_goes_on(serve: Serve) ->
     assert "[stateful]" not in report  # the delete and the read after it behaved
 
 
-def test_a_target_that_does_not_come_back_stops_the_run() -> None:
+def test_a_target_that_does_not_come_back_stops_the_run(tmp_path: Path) -> None:
     # Given a server that dies for good on its first DELETE
     with running(dying(create_app(Settings(vendors=("openint",))), "openint")) as url:
         target = local_target("openint", url)
@@ -61,6 +62,10 @@ def test_a_target_that_does_not_come_back_stops_the_run() -> None:
     assert "cross-tenant not run, auth not run" in summary
     assert "did not answer again within 1.5s" in summary
     assert "not deleted: deleteConnection(id=conn_" in summary  # the cleanup does not wait on a dead target
+    write_junit([result], tmp_path / "junit.xml", redact)
+    xml = (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    assert 'errors="3"' in xml and '<error message="not run: "' in xml
+    assert '<error message="incomplete: no answer' in xml
 
 
 def test_a_hanging_request_is_a_finding_and_the_run_goes_on() -> None:

@@ -77,7 +77,8 @@ def served_vendors(root_url: str) -> tuple[str, ...]:
     return tuple(v for v in VENDORS if v in names) or VENDORS
 
 
-def run_checks(args: argparse.Namespace, root_url: str, vendors: tuple[str, ...], out: TextIO) -> int:
+def run_checks(args: argparse.Namespace, root_url: str, vendors: tuple[str, ...], out: TextIO,
+               disposable: bool = False) -> int:
     """Preflight every target (one line and exit 2 if one cannot be checked), then run the suite: exit 1 on
     a failure or a section that did not finish (and, with `--strict`, an operation not served)."""
     from contracts.preflight import PreflightFailed, preflight
@@ -96,7 +97,8 @@ def run_checks(args: argparse.Namespace, root_url: str, vendors: tuple[str, ...]
     except (TargetError, PreflightFailed) as exc:
         print(f"connmock check: {exc}", file=out, flush=True)
         return 2
-    options = RunOptions(max_examples=args.max_examples or DEFAULT_MAX_EXAMPLES, seed=args.seed)
+    options = RunOptions(max_examples=args.max_examples or DEFAULT_MAX_EXAMPLES, seed=args.seed,
+                         cleanup=not disposable)
     redact = Redactor()
     redact.add_secrets([secret for target in targets for secret in target.secrets])
 
@@ -134,5 +136,5 @@ def check_command(args: argparse.Namespace, out: TextIO) -> int:
         vendors = tuple(args.vendor) if args.vendor else served_vendors(args.base_url)
         return run_checks(args, args.base_url, vendors, out)
     vendors = tuple(args.vendor) if args.vendor else available_vendors()
-    with local_mock(vendors) as root_url:
-        return run_checks(args, root_url, vendors, out)
+    with local_mock(vendors) as root_url:  # thrown away after the run: nothing to clean up
+        return run_checks(args, root_url, vendors, out, disposable=True)

@@ -35,6 +35,7 @@ class RunOptions:
     max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int = 0
     sections: tuple[str, ...] = SECTIONS
+    cleanup: bool = True  # delete what the run created (off when the target is thrown away after the run)
 
     @property
     def stateful_examples(self) -> int:
@@ -90,8 +91,10 @@ def run_vendor(target: Target, options: RunOptions, redactor: Redactor | None = 
     session = session or Session(target)
     say = progress or (lambda line: None)
     run_sections(session, options, say)
-    leftovers = clean_up(session)
-    say(f"{target.vendor}: cleanup: {len(leftovers)} object(s) could not be deleted")
+    leftovers: list[str] = []
+    if options.cleanup:
+        leftovers = clean_up(session)
+        say(f"{target.vendor}: cleanup: {len(leftovers)} object(s) could not be deleted")
     if redactor is not None:
         redactor.add_book(session.scope.book)
         redactor.add_secrets(target.secrets)

@@ -18,6 +18,7 @@ from typing import Any
 
 import schemathesis
 from schemathesis import Case, CheckFunction, Response
+from schemathesis.core import NOT_SET
 from schemathesis.core.failures import CustomFailure, Failure, FailureGroup
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
@@ -135,6 +136,8 @@ class Session:
         self.down = False  # the target stopped answering and did not come back
         self.recovery_seconds = RECOVERY_SECONDS
         self.unanswered_keys: set[tuple[str, str, str, str]] = set()
+        self.last: tuple[Case[Any], int] | None = None  # the last request answered, and its status
+        self.bare_killers: set[str] = set()  # operations whose bodiless requests without Content-Type killed it
         # Per operation, every status it answered, and whether the call carried no valid credentials.
         self.answers: dict[str, Counter[tuple[int, bool]]] = {}
 
@@ -181,8 +184,9 @@ class Session:
         except Exception as exc:  # a curl that cannot be rendered must not hide the failure
             return f"(no curl: {exc})"
 
-    def fail(self, failure: ContractFailure, case: Case[Any]) -> None:
-        self.section.record(failure, self.curl(case))
+    def fail(self, failure: ContractFailure, case: Case[Any], curl: str | None = None) -> None:
+        """Record `failure` with the curl of `case` (or `curl`, when more than one request reproduces it)."""
+        self.section.record(failure, curl or self.curl(case))
 
     def track(self, operation_id: str, path: dict[str, Any], query: dict[str, Any] | None = None,
               tenant: Credentials | None = None) -> None:
@@ -209,19 +213,53 @@ class Session:
             time.sleep(1.0)
         return False
 
-    def unanswered(self, case: Case[Any], operation: str, exc: NoAnswer) -> Interrupted:
-        """Record a request that got no answer (once per operation and reason in the run: the same crash in a
-        later section only cuts that section short); wait for the target; the interruption to raise."""
-        failure = TargetUnavailable(operation, f"{case.method.upper()} {case.operation.path}",
-                                    f"{exc.reason}; the target stopped answering on this request")
-        again = failure.key in self.unanswered_keys
-        if not again:
+    def unanswered(self, case: Case[Any], operation: str, exc: NoAnswer) -> Case[Any]:
+        """Record a request that got no answer, once per operation and reason in the run; the request that most
+        likely killed the target: this one, or (nothing listening any more) the one answered just before."""
+        detail, curl, killer = f"{exc.reason}; the target stopped answering on this request", self.curl(case), case
+        if exc.refused and self.last is not None:
+            # Nothing listening on a request that found the target up a moment ago: the server died after
+            # answering the request before (the real OpenInt does that on an unauthenticated bare DELETE).
+            killer, status = self.last
+            detail += (f"; it answered the request before ({self.scope.operation_of(killer)} "
+                       f"{killer.method.upper()} {killer.operation.path}: {status}) and may have died of it")
+            curl = f"{self.curl(killer)}\n        then: {curl}"
+        failure = TargetUnavailable(operation, f"{case.method.upper()} {case.operation.path}", detail)
+        if failure.key not in self.unanswered_keys:
             self.unanswered_keys.add(failure.key)
-            self.fail(failure, case)
-        recovered = self.wait_for_target()
-        self.down = not recovered
-        state = "answers again" if recovered else f"did not answer again within {self.recovery_seconds:g}s"
-        return Interrupted(f"no answer to {operation}{' again' if again else ''} (the target {state})", recovered)
+            self.fail(failure, case, curl)
+        return killer
+
+    def recover(self, case: Case[Any], operation: str, exc: NoAnswer) -> Response:
+        """After a request got no answer: wait for the target, then send the request once more. A bodiless
+        request without `Content-Type` that killed the target is from then on sent with one (the finding is
+        recorded; the rest of the suite still runs). Raises `Interrupted` if that fails too."""
+        killer = self.unanswered(case, operation, exc)
+        self.last = None
+        for attempt in range(2):
+            recovered = self.wait_for_target()
+            self.down = not recovered
+            if not recovered:
+                raise Interrupted(f"no answer to {operation} (the target did not answer again within "
+                                  f"{self.recovery_seconds:g}s)", recovered=False)
+            if attempt:
+                break
+            if bare(killer):
+                self.bare_killers.add(self.scope.operation_of(killer))
+            try:
+                return self.transport.call(self.worked_around(case, operation), self.target.base_url)
+            except NoAnswer as again:
+                self.unanswered(case, operation, again)
+        raise Interrupted(f"no answer to {operation}, twice (the target answers again)", recovered=True)
+
+    def worked_around(self, case: Case[Any], operation: str) -> Case[Any]:
+        """`case`, with `Content-Type: application/json` if it is bodiless and its operation killed the target
+        that way before."""
+        if operation in self.bare_killers and bare(case):
+            headers = dict(case.headers or {})
+            headers["Content-Type"] = "application/json"
+            case.headers = headers  # type: ignore[assignment]
+        return case
 
     def remember(self, case: Case[Any], operation: str, response: Response) -> None:
         """What the not-served accounting and the cleanup registry need from one answer."""
@@ -243,8 +281,8 @@ class Session:
         found = []
         for operation, answers in self.answers.items():
             statuses = {status for status, _ in answers}
-            if statuses <= NOT_SERVED and any(anonymous for _, anonymous in answers):
-                op = self.spec.operation(operation)
+            op = self.spec.operations.get(operation)
+            if op is not None and statuses <= NOT_SERVED and any(anonymous for _, anonymous in answers):
                 found.append(f"{operation} ({op.method} {op.path})")
         return sorted(found)
 
@@ -256,12 +294,14 @@ class Session:
         self.section.operations.add(operation)
         self.section.requests += 1
         try:
-            response = self.transport.call(case, self.target.base_url)
+            response = self.transport.call(self.worked_around(case, operation), self.target.base_url)
         except NoAnswer as exc:
-            raise self.unanswered(case, operation, exc) from exc
+            response = self.recover(case, operation, exc)
         self.remember(case, operation, response)
+        self.last = (case, response.status_code)
         limited = response.status_code == 429
-        if not limited or "429" in self.spec.operation(operation).statuses():  # a 429 is checked only for shape
+        op = self.spec.operations.get(operation)
+        if not limited or (op is not None and "429" in op.statuses()):  # a 429 is checked only for its shape
             self.validate(case, operation, response)
         if limited:
             raise Interrupted(f"{operation} still rate-limited (429) after retries", recovered=True)
@@ -280,6 +320,11 @@ class Session:
         finally:
             ACTIVE.reset(token)
         self.section.checks.update(check.__name__ for check in self.checks)
+
+
+def bare(case: Case[Any]) -> bool:
+    """A request with no body and no `Content-Type` header."""
+    return case.body is NOT_SET and not any(k.lower() == "content-type" for k in (case.headers or {}))
 
 
 def json_answer(response: Response) -> Any:

@@ -30,6 +30,7 @@ DEFAULT_TIMEOUT = 15.0
 MAX_WAIT = 65.0  # the longest single wait for a rate limit (a one-minute window, and a margin)
 RETRIES = 3
 MARGIN = 0.95  # pace a little under the documented limit: the server's window and ours do not line up exactly
+REFUSED = "the connection was refused (nothing listening)"
 EPOCH_FLOOR = 1_000_000_000  # an X-RateLimit-Reset above this is a Unix time, below it a number of seconds
 
 
@@ -49,8 +50,9 @@ A = TypeVar("A", bound=Answered)
 class NoAnswer(Exception):
     """The target gave no HTTP answer; `reason` says how (one line, no request details)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, refused: bool = False) -> None:
         self.reason = reason
+        self.refused = refused  # nothing was listening (rather than a dropped or unanswered request)
         super().__init__(reason)
 
 
@@ -100,7 +102,7 @@ def describe(exc: requests.RequestException, timeout: float) -> str:
         return f"no answer within {timeout:g}s"
     text = repr(exc)
     if "NewConnectionError" in text or "refused" in text.lower():
-        return "the connection was refused (nothing listening)"
+        return REFUSED
     if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
         return "the connection was closed without a complete answer"
     return f"the exchange failed ({type(exc).__name__})"
@@ -155,7 +157,8 @@ class Transport:
             try:
                 answer = attempt(self.timeout)
             except requests.RequestException as exc:
-                raise NoAnswer(describe(exc, timeout or self.timeout)) from exc
+                reason = describe(exc, timeout or self.timeout)
+                raise NoAnswer(reason, refused=reason == REFUSED) from exc
             self.observe(answer.headers)
             if answer.status_code != 429 or tries == RETRIES:
                 return answer

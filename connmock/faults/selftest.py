@@ -64,10 +64,10 @@ def run_suite(job: Job) -> Outcome:
         record = session.fail
         started = time.monotonic()
 
-        def fail(failure: Any, case: Any) -> None:
+        def fail(failure: Any, case: Any, curl: str | None = None) -> None:
             if not first:
                 first.append((time.monotonic() - started, failure))
-            record(failure, case)
+            record(failure, case, curl)
 
         session.fail = fail  # type: ignore[method-assign]
         error = ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 
 from contracts.report import Redactor, render_summary
@@ -35,7 +37,7 @@ def test_the_run_leaves_nothing_behind(serve: Serve) -> None:
 def test_explicitly_tracked_objects_are_deleted(serve: Serve) -> None:
     with serve("vercel", None) as url:
         target = local_target("vercel", url)
-        body = {"type": "custom", "uid": "custom/tracked-by-hand", "name": "by hand",
+        body: dict[str, Any] = {"type": "custom", "uid": "custom/tracked-by-hand", "name": "by hand",
                 "data": {"clientId": "abc", "clientSecret": "s3cret-value"}}
         made = requests.post(f"{target.base_url}/v1/connect/connectors", json=body,
                              headers=auth_headers("vercel", target.primary.key), timeout=10)

@@ -33,7 +33,7 @@ from connmock.fidelity.recordings import (
     Role,
     save,
 )
-from connmock.fidelity.substitution import substitute
+from connmock.fidelity.substitution import substitute, substitute_whole
 from connmock.spec import SecretRule, secret_rules
 from connmock.spec.loader import Spec
 from connmock.spec.secrets import secret_values
@@ -150,7 +150,7 @@ class Recorder:
                 for token in TOKEN_IN_TEXT.findall(text):
                     self.secret(token)
         out = replace_ids(substitute(value, self.secrets), self.objects)
-        return replace_exact(out, self.short)
+        return substitute_whole(out, self.short)
 
     def add(self, operation: str | None, method: str, path: str, headers: list[tuple[str, str]],
             body: bytes | None, status: int | None, response_headers: list[tuple[str, str]],
@@ -193,19 +193,6 @@ def seeded_from(keys: tuple[str, ...], roles: dict[str, str]) -> Seeded:
         kind, _, selector = name.partition(":")
         objects[value] = Role(kind, 0, {MATCH_FIELDS.get(kind, "id"): selector})
     return Seeded([k for k in keys if k], objects)
-
-
-def replace_exact(value: Any, mapping: dict[str, str]) -> Any:
-    """Every JSON string equal to a key of `mapping` replaced (keys of objects stay)."""
-    if not mapping:
-        return value
-    if isinstance(value, str):
-        return mapping.get(value, value)
-    if isinstance(value, list):
-        return [replace_exact(v, mapping) for v in value]
-    if isinstance(value, dict):
-        return {k: replace_exact(v, mapping) for k, v in value.items()}
-    return value
 
 
 def masked_at(value: Any, where: tuple[str, ...], replacement: str) -> Any:

@@ -4,6 +4,7 @@
     recording = "openint/connections"   # `<vendor>/<name>`; `<vendor>/diff` for `connmock diff --sequences`
     exchange = [19, 20]                 # one index or a list (recordings only)
     operation = "getConnection"         # generated diffs only: the operationId (optional)
+    # in `path`, `[*]` stands for any index and a trailing `.*` for the field and everything under it
     variation = "query: * repeated"     # generated diffs only: a glob on the step's variation (optional)
     path = "$.has_next_page"            # as the report prints it: `status`, `header:<name>` or `$…`
     kind = "value"                      # optional: only this kind of difference
@@ -15,6 +16,7 @@ An entry that explains nothing is stale and reported as such, so the list cannot
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -22,6 +24,15 @@ from pathlib import Path
 
 from connmock.fidelity.recordings import bundled_dir
 from connmock.fidelity.shapes import Difference
+
+
+def path_matches(pattern: str, path: str) -> bool:
+    """`[*]` in a pattern stands for any index; a trailing `.*` for the field and everything under it."""
+    if "[*]" not in pattern and not pattern.endswith(".*"):
+        return pattern == path
+    under = pattern.endswith(".*")
+    body = re.escape(pattern[:-2] if under else pattern).replace(r"\[\*\]", r"\[(?:\d+|\*)\]")
+    return re.fullmatch(body + (r"(?:[.\[].*)?" if under else ""), path) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +47,12 @@ class Allowance:
 
     def explains(self, recording: str, difference: Difference) -> bool:
         return (recording == self.recording and difference.exchange in self.exchanges
-                and difference.path == self.path and self.kind in (None, difference.kind))
+                and path_matches(self.path, difference.path) and self.kind in (None, difference.kind))
 
     def explains_generated(self, recording: str, operation: str, variation: str, difference: Difference) -> bool:
         return (recording == self.recording and self.operation in (None, operation)
                 and (self.variation is None or fnmatchcase(variation, self.variation))
-                and difference.path == self.path and self.kind in (None, difference.kind))
+                and path_matches(self.path, difference.path) and self.kind in (None, difference.kind))
 
     def describe(self) -> str:
         if not self.exchanges:

@@ -57,6 +57,7 @@ class Outcome:
     answers_a: list[Answer] = field(default_factory=list)
     answers_b: list[Answer] = field(default_factory=list)
     differences: list[Difference] = field(default_factory=list)
+    a_unavailable: bool = False  # A stopped answering during the sequence (its later steps are not compared)
 
     def signatures(self) -> dict[Signature, Difference]:
         out: dict[Signature, Difference] = {}
@@ -80,6 +81,7 @@ class Campaign:
     vendor: str
     sequences: int = 0
     requests: int = 0
+    a_unavailable: int = 0  # sequences during which A stopped answering (compared up to that step only)
     findings: dict[Signature, Finding] = field(default_factory=dict)
 
     @property
@@ -138,6 +140,11 @@ class Runner:
                 for side, answer in ((self.a, answer_a), (self.b, answer_b)):
                     if answer.status is None:
                         self.wait_for(side)
+                if outcome.a_unavailable or answer_a.status is None:
+                    # A gave no answer (a server that crashed): this step and the rest of the sequence
+                    # compare nothing -- B cannot be judged against a missing reference.
+                    outcome.a_unavailable = True
+                    continue
                 expected = substitute(answer_a.body, carried.values)
                 found = compare(index, answer_a.status, answer_a.headers, expected, answer_b.status,
                                 answer_b.headers, answer_b.body, carried)
@@ -278,6 +285,7 @@ def fuzz(runner: Runner, campaign: Campaign, allowances: list[allowlist.Allowanc
         steps = runner.model.draw_sequence(data.draw, max_steps)
         outcome = runner.run(steps)
         campaign.sequences += 1
+        campaign.a_unavailable += outcome.a_unavailable
         for signature, difference, allowance in judge(runner.vendor, outcome, allowances):
             known = campaign.findings.get(signature)
             if known is not None:

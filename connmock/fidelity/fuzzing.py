@@ -40,12 +40,13 @@ def render(campaign: Campaign, a: Side, b: Side, as_json: bool) -> str:
     if as_json:
         return json.dumps({"vendor": vendor, "a": a.base_url, "b": b.base_url, "sequences": campaign.sequences,
                            "requests": campaign.requests,
+                           "a_unavailable": campaign.a_unavailable,
                            "differences": [finding_data(f, vendor, a, b) for f in campaign.unexplained],
                            "allowed": [finding_data(f, vendor, a, b) for f in campaign.explained]},
                           indent=1, default=str, ensure_ascii=False)
     text = [f"{vendor}: {campaign.sequences} sequences, {campaign.requests} requests, B {b.base_url} against "
             f"A {a.base_url}: {len(campaign.unexplained)} unexplained differences, "
-            f"{len(campaign.explained)} allowed"]
+            f"{len(campaign.explained)} allowed, {campaign.a_unavailable} sequences cut short by A not answering"]
     for finding in campaign.unexplained:
         text.append(f"\nDIFF {finding.signature.describe()} (seen {finding.count}x): expected "
                     f"{shown(finding.difference.expected)}, got {shown(finding.difference.actual)}")

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from connmock.fidelity.steps import Step
+from connmock.fidelity.substitution import substitute_whole
 from connmock.spec import Spec, load_spec
 from connmock.spec.loader import Operation
 from fixtures import load_seed
@@ -50,16 +51,6 @@ def local_roles(vendor: str) -> dict[str, str]:
         for config in seed.connector_configs(seed.tenants[0].id):
             out.setdefault(config.id, "{{role:connector_config:" + config.connector_name + "}}")
     return out
-
-
-def tokenized(value: Any, mapping: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return mapping.get(value, value)
-    if isinstance(value, list):
-        return [tokenized(v, mapping) for v in value]
-    if isinstance(value, dict):
-        return {k: tokenized(v, mapping) for k, v in value.items()}
-    return value
 
 
 def schema_at(schema: dict[str, Any], body: Any, path: tuple[str, ...]) -> dict[str, Any]:
@@ -192,7 +183,7 @@ class Model:
         factory = PayloadFactory(self.vendor, draw(st.integers(0, 2**16)), self.spec)
         records = load_seed()
         call = factory.create(records.tenants[0], records, variant)
-        body = tokenized(call.body, self.local)
+        body = substitute_whole(call.body, self.local)
         if "connection_id" in body:
             body["connection_id"] = "{{uniq}}-" + str(index)
         path = self.fill(self.create, call.path_params, {})

@@ -101,3 +101,14 @@ def substitute(value: Any, mapping: dict[str, str]) -> Any:
     if isinstance(value, dict):
         return {k: substitute(v, mapping) for k, v in value.items()}
     return value
+
+
+def substitute_whole(value: Any, mapping: dict[str, str]) -> Any:
+    """`value` with every string that equals a key of `mapping` replaced, at any depth (object keys stay)."""
+    if isinstance(value, str):
+        return mapping.get(value, value)
+    if isinstance(value, list):
+        return [substitute_whole(v, mapping) for v in value]
+    if isinstance(value, dict):
+        return {k: substitute_whole(v, mapping) for k, v in value.items()}
+    return value

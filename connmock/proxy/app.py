@@ -175,10 +175,13 @@ class ProxyApp:
             self.log.add(self.inspector.not_checked(exchange, "not-checked", reason, response.status_code))
             await send({"type": "http.response.start", "status": response.status_code, "headers": encode(out)})
             await send({"type": "http.response.body", "body": buffered, "more_body": True})
+            kept: bytes | None = buffered if self.recorder is not None else None  # a small text body is recorded
             async for chunk in stream:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                kept = kept + chunk if kept is not None and len(kept) + len(chunk) <= limit else None
             await send({"type": "http.response.body", "body": b""})
-            return None
+            plain = response.headers.get("content-encoding", "identity").strip().lower() in ("", "identity")
+            return kept if plain else None
         entries = self.inspector.finish(exchange, response.status_code, out, body or b"")
         self.log.add(entries)
         violations = [e for e in entries if e.kind == "violation"]

@@ -6,7 +6,8 @@ What is written is replayable against another implementation (`connmock replay`)
   `<SECRET_KEY>` for the primary tenant's key, `<SECRET_KEY_2>` for the other's (known from `--record-config`,
   a `connmock check` target TOML, or the upstream's `/__connmock/tenants`; else by order of appearance); any
   other key is masked keeping its shape (a UUID stays a UUID), so a replay still sends a wrong key;
-- every value under a secret mark of a request body (`writeOnly`, `x-connmock-secret`), and every generated
+- every value under a secret mark of a request body (`writeOnly`, `x-connmock-secret`; one shorter than 8
+  characters only where it stands), and every generated
   token in an answer (`nango_connect_session_…`, a JWT), is masked keeping its prefix, length and character
   classes -- wherever it appears afterwards, in bodies, URLs or headers;
 - seeded objects become role placeholders (`<integration:OAUTH2>`, `<connector_config:github>`), so the
@@ -32,7 +33,7 @@ from connmock.fidelity.recordings import (
     Role,
     save,
 )
-from connmock.fidelity.substitution import substitute
+from connmock.fidelity.substitution import substitute, substitute_whole
 from connmock.spec import SecretRule, secret_rules
 from connmock.spec.loader import Spec
 from connmock.spec.secrets import secret_values
@@ -40,6 +41,10 @@ from connmock.spec.secrets import secret_values
 KEPT_REQUEST_HEADERS = frozenset({"content-type"})
 KEPT_RESPONSE_HEADERS = frozenset({"content-type", "access-control-allow-origin", "x-ratelimit-limit",
                                    "x-ratelimit-remaining", "x-ratelimit-reset", "location"})
+CREDENTIAL_NAME = re.compile(  # a field that holds a credential, by its name (snake or camel case)
+    r"(^|_)(api_?key|token|access_?token|refresh_?token|secret|secret_?key|client_?secret|password|private_?key)$",
+    re.IGNORECASE)
+MIN_SEARCHED = 8  # shorter secrets are masked in place only: as text they would match inside other words
 MATCH_FIELDS = {"integration": "auth_mode", "connector_config": "connector_name"}
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 TOKEN_IN_TEXT = re.compile(  # a generated token inside any string: prefixed random tails and JWTs (not ULID ids)
@@ -81,6 +86,7 @@ class Recorder:
         self.lock = threading.Lock()
         self.recording = Recording(spec.vendor, name, [], {}, dict(source or {}))
         self.secrets: dict[str, str] = {}  # secret value -> placeholder
+        self.short: dict[str, str] = {}  # a secret too short to search for -> its stand-in (whole strings only)
         self.keys = list(seeded.keys)
         self.keys_known = bool(seeded.keys)  # else the first two keys seen are the tenants'
         for index, key in enumerate(self.keys):
@@ -121,6 +127,19 @@ class Recorder:
 
     # --- one exchange ----------------------------------------------------------------------------------------
 
+    def remember_named(self, value: Any) -> None:
+        """Credentials an answer mints (`api_key`, `token`, `refresh_token` …): remembered by field name,
+        since no request carried them and an id-shaped key (`key_cus_<ULID>`) escapes the token patterns."""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, str) and len(item) >= MIN_SEARCHED and CREDENTIAL_NAME.search(key):
+                    self.secret(item)
+                else:
+                    self.remember_named(item)
+        elif isinstance(value, list):
+            for item in value:
+                self.remember_named(item)
+
     def clean(self, value: Any) -> Any:
         """Every known secret and seeded id replaced by its placeholder; generated tokens masked."""
         if isinstance(value, str):
@@ -130,8 +149,8 @@ class Recorder:
             for text in strings(value):
                 for token in TOKEN_IN_TEXT.findall(text):
                     self.secret(token)
-        out = substitute(value, self.secrets)
-        return replace_ids(out, self.objects)
+        out = replace_ids(substitute(value, self.secrets), self.objects)
+        return substitute_whole(out, self.short)
 
     def add(self, operation: str | None, method: str, path: str, headers: list[tuple[str, str]],
             body: bytes | None, status: int | None, response_headers: list[tuple[str, str]],
@@ -146,9 +165,15 @@ class Recorder:
                     request_headers[name] = value
             parsed, text = parse(body)
             if parsed is not None and operation in self.rules:
-                for _path, value, _rule in secret_values(self.rules[operation], parsed):
-                    self.secret(value)
+                for where, value, _rule in secret_values(self.rules[operation], parsed):
+                    if len(value) >= MIN_SEARCHED:
+                        self.secret(value)  # masked wherever it appears, now and later
+                    else:  # too short to search for in text ("x", "acme"): masked where it stands, and as a
+                        # whole JSON string wherever one equals it (an echo of the field)
+                        self.short.setdefault(value, masked(value, len(self.secrets) + len(self.short) + 1))
+                        parsed = masked_at(parsed, where, self.short[value])
             answer, answer_text = parse(response_body)
+            self.remember_named(answer)
             kept = {k: v for k, v in response_headers if k.lower() in KEPT_RESPONSE_HEADERS}
             request = RecordedRequest(method, self.clean(path), self.clean(request_headers),
                                       self.clean(parsed) if text is None else None,
@@ -168,6 +193,18 @@ def seeded_from(keys: tuple[str, ...], roles: dict[str, str]) -> Seeded:
         kind, _, selector = name.partition(":")
         objects[value] = Role(kind, 0, {MATCH_FIELDS.get(kind, "id"): selector})
     return Seeded([k for k in keys if k], objects)
+
+
+def masked_at(value: Any, where: tuple[str, ...], replacement: str) -> Any:
+    """`value` with the string at `where` (keys, and list indexes as text) replaced."""
+    if not where:
+        return replacement
+    head, rest = where[0], where[1:]
+    if isinstance(value, dict):
+        return {k: masked_at(v, rest, replacement) if k == head else v for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked_at(v, rest, replacement) if str(i) == head else v for i, v in enumerate(value)]
+    return value
 
 
 def parse(body: bytes | None) -> tuple[Any, str | None]:

@@ -448,7 +448,7 @@ def test_connect_session_errors(api: ApiClient) -> None:
         "tags": {"end_user_id": "u"}, "allowed_integrations": ["nope", "github"],
         "integrations_config_defaults": {"missing": {"user_scopes": "x"}}})
     assert (unknown.status_code, unknown.json()) == (400, invalid(
-        "invalid_body", issue("custom", "Integration does not exist", ["allowed_integrations", 0]),
+        "invalid_body", issue("custom", "Integration does not exist", ["allowed_integrations", "0"]),
         issue("custom", "Integration does not exist", ["integrations_config_defaults", "missing"])))
     strict = api.post("/nango/connect/sessions", headers=auth(), json={"tags": {"a": "b"}, "extra": 1})
     assert strict.json() == invalid("invalid_body", issue("unrecognized_keys", 'Unrecognized key: "extra"', []))

@@ -105,3 +105,14 @@ def test_a_check_target_file_gives_keys_by_environment_variable(servers: tuple[s
     unset.write_text('[openint]\napi_key_env = "NO_SUCH_VARIABLE_SET"\n')
     assert cli(["diff", "--vendor", "openint", "--a", a, "--config-a", str(unset), "--b", f"{b}/openint",
                 "--sequences", "1"])[0] == 2
+
+
+def test_allow_list_paths_take_index_and_subtree_wildcards() -> None:
+    from connmock.fidelity.allowlist import path_matches
+
+    assert path_matches("$.items[*].org_id", "$.items[3].org_id")
+    assert path_matches("$.items[*].org_id", "$.items[*].org_id")
+    assert not path_matches("$.items[*].org_id", "$.items[3].org_idx")
+    assert path_matches("$.connector.*", "$.connector") and path_matches("$.connector.*", "$.connector.schemas.a")
+    assert not path_matches("$.connector.*", "$.connectors") and not path_matches("$.*", "status")
+    assert path_matches("status", "status") and not path_matches("status", "header:status")

@@ -4,6 +4,7 @@ where `fixtures/recordings/allowlist.toml` says why."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from connmock.fidelity import allowlist, recordings, substitution
 from connmock.fidelity.recordings import Role
 from connmock.fidelity.replay import replay
+from connmock.spec import Spec, load_spec
 from mock_server import Settings, create_app
 from tests.support.server import running
 
@@ -43,8 +45,8 @@ def test_every_allowance_names_a_bundled_recording_and_gives_a_reason() -> None:
     generated = {f"{vendor}/diff" for vendor in ("nango", "openint", "vercel", "xpander")}
     for allowance in allowlist.load():
         assert allowance.reason
-        if allowance.recording in generated:  # a generated-diff entry names the operation it covers
-            assert allowance.operation and not allowance.exchanges
+        if allowance.recording in generated:  # a generated-diff entry names the operation or variation it covers
+            assert (allowance.operation or allowance.variation) and not allowance.exchanges
         else:
             assert allowance.recording in keys and allowance.exchanges
 
@@ -62,3 +64,31 @@ def test_roles_resolve_from_the_tenants_table_or_a_config_file(tmp_path: Path) -
     assert substitution.resolve(roles, from_file, values) == {"<SECRET_KEY>": "explicit", "github-import-test": "g2"}
     with pytest.raises(substitution.SubstitutionError):
         substitution.resolve({"x": Role("connector_config", 0, {"connector_name": "nope"})}, tenants, {})
+
+
+def operation_of(spec: Spec, method: str, path: str) -> str | None:
+    """The operation a recorded request reached: its method and path matched against the spec's templates."""
+    bare = path.split("?")[0]
+    for op in spec.operations.values():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(op.path))
+        if op.method == method and re.fullmatch(pattern, bare):
+            return op.operation_id
+    return None
+
+
+@pytest.mark.parametrize("vendor", ["nango", "openint"])
+def test_the_recordings_cover_every_operation_with_its_error_paths(vendor: str) -> None:
+    spec = load_spec(vendor)
+    statuses: dict[str, set[int]] = {oid: set() for oid in spec.operations}
+    for path in ALL:
+        recording = recordings.load(path)
+        if recording.vendor != vendor:
+            continue
+        for exchange in recording.exchanges:
+            found = operation_of(spec, exchange.request.method, exchange.request.path)
+            if found is not None and exchange.response.status is not None:
+                statuses[found].add(exchange.response.status)
+    assert [oid for oid, seen in statuses.items() if not seen] == []
+    aliases = {oid for oid in spec.operations if re.search(r"V\d$", oid) and oid[:-2] in spec.operations}
+    without_errors = [oid for oid, seen in statuses.items() if oid not in aliases and not any(s >= 400 for s in seen)]
+    assert without_errors == []

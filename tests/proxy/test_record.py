@@ -93,3 +93,28 @@ def test_a_masked_value_keeps_its_shape_and_not_its_content() -> None:
     assert masked(token, 7).startswith("nango_connect_session_") and len(masked(token, 7)) == len(token)
     assert "ab12" not in masked(token, 7) and masked(token, 7) != masked(token, 8)
     assert masked("6f1c2e1a-4b2d-4c8e-9f0a-1b2c3d4e5f60", 3) == "00000000-0000-4000-8000-000000000003"
+
+
+def test_a_short_secret_is_masked_where_it_stands_not_inside_other_words(tmp_path: Path) -> None:
+    from connmock.proxy.inspector import credential_headers
+    from connmock.proxy.recorder import Recorder, Seeded
+    from connmock.spec import load_spec
+
+    spec = load_spec("openint")
+    recorder = Recorder(spec, tmp_path / "r.json", credential_headers(spec), Seeded(["org-key-0123456789"]))
+    body = {"connector_config_id": "ccfg_okta_1", "customer_id": "c1",
+            "data": {"connector_name": "okta", "settings": {"subdomain": "acme", "oauth": {}}}}
+    answer = {"settings": {"subdomain": "acme"}, "message": "Expected string, received acme-corp"}
+    recorder.add("createConnection", "POST", "/connection", [("Authorization", "Bearer org-key-0123456789")],
+                 json.dumps(body).encode(), 200, [("Content-Type", "application/json")], json.dumps(answer).encode())
+    exchange = recordings.load(tmp_path / "r.json").exchanges[0]
+    stand_in = exchange.request.body["data"]["settings"]["subdomain"]
+    assert stand_in != "acme" and len(stand_in) == 4
+    assert exchange.response.body == {"settings": {"subdomain": stand_in},
+                                      "message": "Expected string, received acme-corp"}
+    assert exchange.request.headers == {"Authorization": "Bearer <SECRET_KEY>"}
+    minted = {"token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjMSJ9.c2lnbmF0dXJlc2lnbg",
+              "api_key": "key_cus_01M9158KG1RQVF9C50G6MH3D7N"}
+    recorder.add("createToken", "POST", "/customer/c1/token", [], b"{}", 200, [], json.dumps(minted).encode())
+    text = (tmp_path / "r.json").read_text()
+    assert minted["token"] not in text and minted["api_key"] not in text and "org-key-0123456789" not in text

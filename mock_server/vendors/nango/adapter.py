@@ -59,6 +59,13 @@ class NangoAdapter(VendorAdapter):
         self.rates.count(tenant.id)
         return Principal(tenant=tenant)
 
+    def body_input(self, body: Any) -> Any:
+        """body-parser's strict mode: only an object or an array is JSON to Nango; `"text"` or `null` is
+        `invalid_json`, answered before CORS and the rate limiter as any unreadable body."""
+        if not isinstance(body, dict | list):
+            raise MalformedRequest("JSON body must be an object or an array", reason="invalid_json")
+        return body
+
     def screen(self, headers: Mapping[str, str], operation_id: str, query_string: str) -> None:
         """json.middleware.ts on `/connections…`, before the key is read: any Content-Type but JSON is 415,
         whatever the method and whether or not a body follows. On the browser routes the session token's

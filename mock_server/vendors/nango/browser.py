@@ -17,11 +17,14 @@ from mock_server.world import World
 
 OAUTH_PAGE = "/__connmock/pages/nango/oauth"
 OAUTH_MODES = frozenset({"OAUTH1", "OAUTH2", "OAUTH2_CC", "APP", "CUSTOM"})
+AUTH_MODE_MESSAGE = "Invalid auth mode. The provider does not support this auth mode."
 MESSAGES = {
     "invalid_connect_session_token_format": "Authentication failed. The provided connect session token is not "
                                             "following correct format: nango_connect_session_RANDOM)",
     "unknown_connect_session_token": "Authentication failed. The provided connect session token does not match "
                                      "any account.",
+    # connectSessionOrPublicKeyAuth: no token at all falls back to the (deprecated) public key, also absent.
+    "missing_public_key": "Authentication failed. The request is missing a valid public key parameter.",
 }
 
 
@@ -40,6 +43,8 @@ class BrowserAuth:
 
     def check_format(self, query: dict[str, Any]) -> None:
         """The token's shape, checked before anything else of the request."""
+        if "connect_session_token" not in query:
+            raise self.refuse("missing_public_key", query)
         if not TOKEN.match(str(query.get("connect_session_token") or "")):
             raise self.refuse("invalid_connect_session_token_format", query)
 
@@ -61,7 +66,8 @@ class BrowserAuth:
         if offered and key not in offered:  # utils/auth.ts isIntegrationAllowed: a code and no message
             raise BadRequest("", code="integration_not_allowed")
         if integration.auth_mode not in modes:
-            raise BadRequest(f"Integration {key} does not use this auth mode", code="invalid_auth_mode")
+            # The OAuth route's errorManager writes NangoError's message; the API-key route sends the code alone.
+            raise BadRequest(AUTH_MODE_MESSAGE if modes is OAUTH_MODES else "", code="invalid_auth_mode")
         return integration
 
     async def start_oauth(self, key: str, query: dict[str, Any], origin: str) -> str:

@@ -41,7 +41,7 @@ class ConnectSessions:
 
     def unknown_integrations(self, body: dict[str, Any]) -> list[FieldError]:
         """postSessions.ts: every integration the body names must exist (one issue per unknown one)."""
-        errors = [FieldError(("allowed_integrations", index), "custom", NO_INTEGRATION)
+        errors = [FieldError(("allowed_integrations", str(index)), "custom", NO_INTEGRATION)  # Nango: "0", text
                   for index, key in enumerate(body.get("allowed_integrations") or [])
                   if self.connections.integration(key) is None]
         for field in ("integrations_config_defaults", "overrides"):

@@ -18,6 +18,8 @@ from mock_server.world import World
 
 BEARER = re.compile(r"^Bearer (.+)")  # OpenInt's own test: case-sensitive scheme, one space
 ORG_ONLY = frozenset({"createConnection", "createConnectionV1", "createConnectionV2"})  # OpenInt's `orgProcedure`s
+# Minting a customer token: no credentials at all is "Org admin only" too (measured), a customer token may mint its own.
+TOKEN_MINTING = frozenset({"createToken", "createTokenV1"})
 
 VERSIONED = re.compile(r"V[12]$")
 
@@ -49,7 +51,7 @@ class OpenIntAdapter(VendorAdapter):
         """OpenInt's order: no header is the anonymous viewer (403), then the scheme, then key or token."""
         header = headers.get("authorization")
         if not header:
-            raise Forbidden("Org admin only" if operation_id in ORG_ONLY else "Authentication required")
+            raise Forbidden("Org admin only" if operation_id in ORG_ONLY | TOKEN_MINTING else "Authentication required")
         match = BEARER.match(header)
         if match is None:
             raise Unauthorized("Invalid Authorization header, expecting Bearer with token")

@@ -147,8 +147,8 @@ class OpenIntService:
         names = query.get("connector_names") or []
         configs = [c for c in self.world.seed.connector_configs(principal.tenant.id)
                    if not names or c.connector_name in names]
-        page: Page[OpenIntConnectorConfig] = page_of(sorted(configs, key=lambda c: c.id), query["limit"],
-                                                     query["offset"])
+        # Newest first, as the server orders them: the seed's configs were created in the seed's order.
+        page: Page[OpenIntConnectorConfig] = page_of(configs[::-1], query["limit"], query["offset"])
         return page.body([self.config_row(c) for c in page.items])
 
     def config_row(self, config: OpenIntConnectorConfig) -> dict[str, Any]:
@@ -167,14 +167,13 @@ class OpenIntService:
 
 
 def matches(record: dict[str, Any], query: dict[str, Any]) -> bool:
-    """The list filters; `search_query` is OpenInt's case-insensitive match on id, customer and connector."""
+    """The list filters; `search_query` is OpenInt's case-insensitive match on id, customer and connector.
+    `connection_ids` is not one: the server at 795654e reads no such input (the published spec lists it)."""
     if query.get("customer_id") and record["customer_id"] != query["customer_id"]:
         return False
     if query.get("connector_config_id") and record["connector_config_id"] != query["connector_config_id"]:
         return False
     if query.get("connector_names") and record["connector_name"] not in query["connector_names"]:
-        return False
-    if query.get("connection_ids") and record["id"] not in query["connection_ids"]:
         return False
     needle = (query.get("search_query") or "").lower()
     haystack = (record["id"], record["customer_id"] or "", record["connector_name"])

@@ -119,7 +119,9 @@ class Served:
         return self.log.read_text(errors="replace")
 
 
-def wait_healthy(base: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+def wait_healthy(base: str, process: subprocess.Popen[bytes], seconds: float = 90) -> None:
+    """Until `/__connmock/health` answers. Generous: two spawned workers each import and build the app, which took
+    20-35 s on a loaded 2-core machine; a server that is up returns at once."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

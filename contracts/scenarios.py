@@ -260,19 +260,22 @@ def cross_tenant(session: Session) -> None:
     """Another tenant cannot get, list or delete an object; the owner still can afterwards."""
     other = session.target.other
     profile = vendor_profile(session.target.vendor)
-    if other is None or profile.read is None:
+    if other is None:
         return
     made = first_created(session)
     if made is None:
         return
     created = made[2]
-    get = session.case(profile.read, as_tenant=other, path=created.path, query=created.query)
-    denied(session, get, session.send(get), "get by another tenant")
-    if profile.list:
-        case = session.case(profile.list, as_tenant=other, query=page_query(session, profile.list))
+    if profile.read:
+        get = session.case(profile.read, as_tenant=other, path=created.path, query=created.query)
+        denied(session, get, session.send(get), "get by another tenant")
+    for listing in (profile.list, *profile.also_read):
+        if listing is None:
+            continue
+        case = session.case(listing, as_tenant=other, query=page_query(session, listing))
         if f'"{created.ident}"' in session.send(case).content.decode(errors="replace"):
-            session.fail(TenantIsolationViolation(profile.list, "another tenant", f"{created.ident} is listed"), case)
-    if profile.delete:
+            session.fail(TenantIsolationViolation(listing, "another tenant", f"{created.ident} is listed"), case)
+    if profile.delete and profile.read:
         delete = session.case(profile.delete, as_tenant=other, path=created.path, query=created.query)
         denied(session, delete, session.send(delete), "delete by another tenant")
         owner = session.case(profile.read, path=created.path, query=created.query)

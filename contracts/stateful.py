@@ -50,7 +50,7 @@ from contracts.failures import (
 )
 from contracts.pagination import walk
 from contracts.scenarios import build_create, json_of, page_query, request_examples, success_status, variants
-from contracts.session import Section, Session
+from contracts.session import Interrupted, Section, Session
 from contracts.target import Credentials
 
 __all__ = ["GATE_SPELLINGS", "Made", "SequenceFailed", "run_stateful"]
@@ -151,14 +151,12 @@ def machine_for(session: Session, deadline: float, outcome: Outcome) -> type[Rul
                 return session.send(case)
             except (SequenceFailed, ContractFailure):
                 raise
-            except Exception as exc:  # the session's `Interrupted`: no answer (it has waited for the target)
+            except Interrupted as exc:  # no answer (the session has recorded it and waited), or endless 429s
                 halted.append(exc)
-                down: list[ContractFailure] = [r.failure for r in self.scratch.failures
-                                               if isinstance(r.failure, TargetUnavailable)]
-                down = down[-1:] or [TargetUnavailable(session.scope.operation_of(case), f"step {len(self.steps)}",
-                                                       f"the target stopped answering ({exc})")]
-                down = [r.failure for r in self.scratch.failures if r.failure not in down] + down  # all of it
-                raise outcome.keep(TargetStopped(down, numbered(self.steps), exc)) from exc
+                if not any(isinstance(r.failure, TargetUnavailable) for r in self.scratch.failures):
+                    reject()  # still rate-limited: no finding, the runner marks the section incomplete
+                failures = [r.failure for r in self.scratch.failures]
+                raise outcome.keep(TargetStopped(failures, numbered(self.steps), exc)) from exc
 
         def settle(self) -> None:
             """Raise the first failure this example has recorded, with the steps that led to it."""
@@ -366,9 +364,14 @@ def machine_for(session: Session, deadline: float, outcome: Outcome) -> type[Rul
         def final_lists(self) -> None:
             """Every filter (and none), each walked over several pages; each list gate with every spelling; the
             profile's other reads once."""
-            for operation in profile.also_read:
+            for operation in profile.also_read:  # they summarise the objects: each live one is mentioned
                 case = session.case(operation, query=page_query(session, operation))
-                self.expect(case, self.send(case), (200,), "read after the creates")
+                response = self.send(case)
+                if self.expect(case, response, (200,), "read after the creates"):
+                    text = response.content.decode(errors="replace")
+                    for ident in sorted(i for i in self.model if f'"{i}"' not in text):
+                        session.fail(LifecycleViolation(operation, "after the creates", f"{ident} is not mentioned"),
+                                     case)
             if not (profile.list and profile.listing and profile.listing.pagination and self.model):
                 return
             made = next(iter(self.model.values()))
@@ -391,12 +394,13 @@ def machine_for(session: Session, deadline: float, outcome: Outcome) -> type[Rul
                     self.steps.append(session.curl(case))
                     try:
                         session.send(case)
-                    except Exception as exc:  # the session's `Interrupted`: the target died on a delete
+                    except Interrupted as exc:  # the target died on a delete (or is rate-limited for good)
                         halted.append(exc)
-                        down = TargetUnavailable(profile.delete, f"step {len(self.steps)}",
-                                                 f"the target stopped answering ({exc})")
-                        outcome.keep(SequenceFailed([down], numbered(self.steps)))
                         break
+            down: list[ContractFailure] = [r.failure for r in self.scratch.failures
+                                           if isinstance(r.failure, TargetUnavailable)]
+            if down:  # the session recorded it (and maybe got an answer on its second try)
+                outcome.keep(SequenceFailed(down, numbered(self.steps)))
             self.real.operations |= self.scratch.operations
             self.real.checks.update(self.scratch.checks)
             self.real.requests += self.scratch.requests
@@ -488,8 +492,8 @@ def run_stateful(session: Session, examples: int, steps: int, seed: int) -> None
     section = session.section
     try:
         run_state_machine_as_test(hypothesis_seed(seed)(machine), settings=config)
-    except Exception:
-        if not outcome.shortest:
+    except Exception:  # a shrunk failure, several, "flaky", or nothing satisfiable once the target stopped
+        if not outcome.shortest and not outcome.halted:
             raise
     finally:
         session.section = section

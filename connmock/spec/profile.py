@@ -75,7 +75,7 @@ class Profile:
     address_path: dict[str, str] = field(default_factory=dict)
     address_query: dict[str, str] = field(default_factory=dict)
     listing: Listing | None = None
-    also_read: tuple[str, ...] = ()  # parameterless reads whose answers may carry the objects (leak checks)
+    also_read: tuple[str, ...] = ()  # parameterless reads whose answers mention every live object
 
     @property
     def operations(self) -> tuple[str, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -51,7 +53,7 @@ def test_no_violation_over_every_operation(mock_url: str, proxied: Proxied, vend
         log = httpx.get(f"{url}/__connmock/violations").json()
     # Then every operation was exercised and nothing broke the contract
     assert covered == set(load_spec(vendor).operations)
-    assert log["counts"]["violation"] == 0, [e for e in log["entries"] if e["kind"] == "violation"]
+    assert log["counts"]["violation"] == 0, json.dumps([e for e in log["entries"] if e["kind"] == "violation"][:3])
     assert log["exchanges"] > 10
     assert {e["operation"] for e in log["entries"]} <= set(load_spec(vendor).operations)
     assert len(app.inspector.vault) > 0  # secrets were remembered (hashed) along the way

@@ -64,13 +64,13 @@ class Pager:
             query[paging.cursor] = self.cursor
         return query
 
-    def advance(self, answer: Any, items: list[Any]) -> list[str]:
-        """Move past the page just read; the consistency problems it shows, as messages."""
+    def advance(self, answer: Any, items: list[Any]) -> list[tuple[str, str]]:
+        """Move past the page just read; the consistency problems it shows, as (kind, message)."""
         paging = self.listing.pagination
         assert paging is not None
         problems = []
         if len(items) > self.size:
-            problems.append(f"a page of size {self.size} holds {len(items)} items")
+            problems.append(("size", f"a page of size {self.size} holds {len(items)} items"))
         self.index += 1
         if paging.style == "offset":
             problems += self.advance_offset(answer, items)
@@ -82,19 +82,19 @@ class Pager:
             self.done = len(items) < self.size
         return problems
 
-    def advance_offset(self, answer: Any, items: list[Any]) -> list[str]:
+    def advance_offset(self, answer: Any, items: list[Any]) -> list[tuple[str, str]]:
         paging = self.listing.pagination
         assert paging is not None
         total = at(answer, paging.total) if paging.total else None
         problems = []
         if self.total is not None and total != self.total:
-            problems.append(f"{paging.total} changed from {self.total} to {total} between pages")
+            problems.append(("total", f"{paging.total} changed from {self.total} to {total} between pages"))
         self.total = total
         more = isinstance(total, int) and self.offset + len(items) < total
         flag = at(answer, paging.has_next) if paging.has_next else None
         if flag is not None and isinstance(total, int) and flag is not more:
-            problems.append(f"{paging.has_next} is {json.dumps(flag)} at {paging.offset}={self.offset} with "
-                            f"{len(items)} item(s) of {paging.total}={total}")
+            problems.append(("has-next", f"{paging.has_next} is {json.dumps(flag)} at {paging.offset}={self.offset} "
+                                         f"with {len(items)} item(s) of {paging.total}={total}"))
         self.offset += len(items)
         self.done = not items or not more
         return problems
@@ -105,6 +105,7 @@ def walk(session: Session, operation: str, listing: Listing, tenant: Credentials
     """Every page of `operation` with `query` at page size `size`, as `tenant`; failures go to the session."""
     result = Walk()
     pager = Pager(listing, size)
+    reported: set[str] = set()  # one failure per kind of problem and walk: a wrong flag is wrong on every page
     while not pager.done and result.pages < MAX_PAGES:
         case = session.case(operation, as_tenant=tenant, query={**query, **pager.query()})
         if sent is not None:
@@ -118,7 +119,10 @@ def walk(session: Session, operation: str, listing: Listing, tenant: Credentials
                                             f"got {response.status_code} without a list at {listing.items}"), case)
             return result
         result.ids += [str(item.get(listing.item_id)) for item in items if isinstance(item, dict)]
-        for problem in pager.advance(answer, items):
-            session.fail(PaginationViolation(operation, f"page {result.pages} (size {size})", problem), case)
+        for kind, problem in pager.advance(answer, items):
+            if kind not in reported:
+                reported.add(kind)
+                session.fail(PaginationViolation(operation, f"page size {size}", f"page {result.pages}: {problem}"),
+                             case)
     result.complete = pager.done
     return result

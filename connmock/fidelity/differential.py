@@ -178,7 +178,8 @@ class Runner:
             url = self.delete_url(side, answer.body)
             if url is not None:
                 try:
-                    self.client.delete(url, headers={**self.headers[side.name]["primary"],
+                    who = step.auth if step.auth == "other" else "primary"  # the tenant that made it
+                    self.client.delete(url, headers={**self.headers[side.name][who],
                                                      "Content-Type": "application/json"})
                     self.requests += 1
                 except TRANSPORT_ERRORS:

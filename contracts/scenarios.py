@@ -71,16 +71,13 @@ def json_of(response: Response) -> Any:
 # -- payloads -----------------------------------------------------------------------------------------------
 
 def variants(session: Session) -> list[str | None]:
-    """The create variants the target has pre-existing objects for."""
-    vendor, ids = session.target.vendor, session.target.ids
-    found: list[str | None] = list(PayloadFactory(vendor).variants())
-    if vendor == "xpander":
-        found = [v for v in ("api_key", "oauth2") if v in ids.get("connector_ids", {})]
-    elif vendor == "openint":
-        found = [v for v in found if v in ids.get("connector_config_ids", {})]
-    elif vendor == "nango":
-        found = [v for v in found if v in ids.get("integrations", {})]
-    return found or [None]
+    """The create variants the target has pre-existing objects for (the profile's `binds`)."""
+    binds = vendor_profile(session.target.vendor).binds
+    candidates: list[str | None] = list(PayloadFactory(session.target.vendor).variants())
+    if binds is not None:
+        table = session.target.ids.get(binds.table, {})
+        candidates = [v for v in binds.variants or candidates if v in table]
+    return candidates or [None]
 
 
 def build_create(session: Session, variant: str | None, seed: int = 0,
@@ -100,12 +97,11 @@ def build_create(session: Session, variant: str | None, seed: int = 0,
     body = factory.body(variant, secret=canary)
     path: dict[str, str] = {}
     unique = f"contract-{secrets.token_hex(4)}"
-    if vendor == "xpander":
-        path["connector_id"] = ids["connector_ids"]["oauth2" if variant == "oauth2" else "api_key"]
-    elif vendor == "openint":
-        body["connector_config_id"] = ids["connector_config_ids"][body["data"]["connector_name"]]
-    elif vendor == "nango":
-        body["provider_config_key"] = ids["integrations"][body["credentials"]["type"]]
+    binds = vendor_profile(vendor).binds
+    if binds is not None and variant is not None:
+        source, name = binds.place
+        (path if source == "path" else body)[name] = ids[binds.table][variant]
+    if vendor == "nango":
         body["connection_id"] = unique
         if body["credentials"]["type"] == "TBA":
             body.setdefault("connection_config", {})["accountId"] = "TSTDRV1234567"

@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from connmock.spec import load_spec
+from connmock.spec.profile import vendor_profile
 from fixtures import SeedData, Tenant, load_seed
+from fixtures.factories import PayloadFactory
 
 __all__ = ["Credentials", "Target", "TargetError", "auth_headers", "load_target", "local_target"]
 
@@ -166,6 +168,13 @@ def load_target(vendor: str, root_url: str, config: Path | None = None) -> Targe
     rate = section.get("rate")
     if rate is not None and (not isinstance(rate, int | float) or rate < 0):
         raise TargetError(f"[{vendor}] rate must be a number of requests per minute (0: no pacing)")
-    return Target(vendor, base.rstrip("/"), primary, other, dict(section.get("ids", {})),
+    ids = section.get("ids", {})
+    binds = vendor_profile(vendor).binds
+    if binds is not None and not (isinstance(ids, dict) and isinstance(ids.get(binds.table), dict)
+                                  and ids[binds.table]):
+        variants = binds.variants or tuple(PayloadFactory(vendor).variants())
+        raise TargetError(f"[{vendor}.ids] needs a {binds.table} table: the ids of the existing objects its creates "
+                          f"refer to, by variant (any of {', '.join(variants)})")
+    return Target(vendor, base.rstrip("/"), primary, other, dict(ids),
                   dict(other_ids) if isinstance(other_ids, dict) else None, frozenset(families),
                   None if rate is None else float(rate))

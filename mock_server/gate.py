@@ -118,6 +118,9 @@ def is_json_media(content_type: str) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
+BOOLEAN_SPELLINGS = {"true": ["true"], "false": ["false"]}
+
+
 def coerce(schema: dict[str, Any], raw: str) -> Any:
     """Turn a query or path string into the type its schema declares (left as is when it cannot be)."""
     kind = schema.get("type")
@@ -130,8 +133,11 @@ def coerce(schema: dict[str, Any], raw: str) -> Any:
             return float(raw)
     except ValueError:
         return raw
-    if kind == "boolean" and raw.lower() in ("true", "false"):
-        return raw.lower() == "true"
+    if kind == "boolean":
+        # `x-connmock-spellings`: the strings the vendor's server reads as true and false (Nango's z.stringbool)
+        spelled = schema.get("x-connmock-spellings", BOOLEAN_SPELLINGS)
+        truth = [value for value, names in spelled.items() if raw.lower() in names]
+        return truth[0] == "true" if truth else raw
     if kind == "array":
         items = schema.get("items", {})
         return [coerce(items, part) for part in raw.split(",")] if raw else []

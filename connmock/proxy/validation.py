@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import copy
 import re
+import warnings
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -26,7 +27,7 @@ from openapi_core.validation.request.exceptions import (
     SecurityValidationError,
 )
 from openapi_core.validation.response.exceptions import HeaderValidationError, MissingData
-from werkzeug.datastructures import Headers, ImmutableMultiDict
+from werkzeug.datastructures import Headers, ImmutableMultiDict, MultiDict
 
 from connmock.spec import Spec
 from connmock.spec.refs import inline_refs
@@ -35,6 +36,11 @@ from contracts.failures import ErrorShapeMismatch, ResponseSchemaViolation, Writ
 __all__ = ["Checker", "Problem", "RequestFacts", "ResponseFacts", "Route"]
 
 SAFE_KEYWORDS = ("required", "additionalProperties")
+
+# OpenInt's scalar query parameters say `allowEmptyValue: true` because the real server reads `?include_secrets=`
+# as a value (OpenAPI 3.0 allows it; 3.1 only discourages it). openapi-core honours the keyword and warns on every
+# request that uses it, which says nothing about the exchange being checked.
+warnings.filterwarnings("ignore", message="Use of allowEmptyValue property is deprecated", category=DeprecationWarning)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +112,7 @@ class Checker:
     spec: Spec
     app: OpenAPI = field(init=False)
     routes: list[tuple[str, re.Pattern[str], str]] = field(init=False)
+    blank_allowed: dict[tuple[str, str], frozenset[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         document = copy.deepcopy(self.spec.document)
@@ -119,6 +126,10 @@ class Checker:
             routes.append((op.method, re.compile(f"^{regex}/?$"), oid))
         # concrete segments first: `/v1/connectors/search` before `/v1/connectors/{connector_id}`
         self.routes = sorted(routes, key=lambda r: r[1].pattern.count("(?P<"))
+        self.blank_allowed = {
+            (op.method.lower(), op.path): frozenset(p["name"] for p in op.parameters
+                                                     if p.get("in") == "query" and p.get("allowEmptyValue"))
+            for op in self.spec.operations.values()}
 
     def route(self, method: str, raw_path: str) -> Route | None:
         for route_method, regex, oid in self.routes:
@@ -130,9 +141,21 @@ class Checker:
                 return Route(oid, self.spec.operations[oid].path, params)
         return None
 
+    def without_allowed_blanks(self, request: RequestFacts) -> RequestFacts:
+        """`request` without the empty query values its operation allows (`allowEmptyValue`): openapi-core lets
+        them past its emptiness check, then fails to cast `""` to the parameter's type."""
+        allowed = self.blank_allowed.get((request.method.lower(), request.path_pattern), frozenset())
+        query = request.parameters.query
+        if not isinstance(query, MultiDict) or not any(query.get(name) == "" for name in allowed):
+            return request
+        kept = ImmutableMultiDict([(k, v) for k, v in query.items(multi=True) if v != "" or k not in allowed])
+        parameters = RequestParameters(query=kept, header=request.parameters.header,
+                                       cookie=request.parameters.cookie, path=request.parameters.path)
+        return replace(request, parameters=parameters)
+
     def request_problems(self, request: RequestFacts) -> list[Problem]:
         problems = []
-        for exc in self.app.iter_request_errors(request):
+        for exc in self.app.iter_request_errors(self.without_allowed_blanks(request)):
             if isinstance(exc, SecurityValidationError):
                 problems.append(Problem("auth", "credentials", "no documented security scheme is satisfied"))
             elif isinstance(exc, MissingRequiredParameter | MissingParameter):

@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from connmock.spec.loader import Spec, load_spec
 
-__all__ = ["Filter", "Listing", "Pagination", "Profile", "ProfileError", "evaluate", "profile_of", "vendor_profile"]
+__all__ = ["Binds", "Filter", "Listing", "Pagination", "Profile", "ProfileError", "ReadRefusal", "evaluate",
+           "profile_of", "vendor_profile"]
 
 Repeat = Literal["upsert", "conflict", "new"]
 REPEATS = ("upsert", "conflict", "new")
@@ -63,6 +64,39 @@ class Listing:
 
 
 @dataclass(frozen=True, slots=True)
+class Binds:
+    """How a create refers to an object that must exist before it: the target's `[vendor.ids]` table `table`
+    maps each create variant to that object's id, which goes to `into` (`request.<field>` of the body or
+    `path.<parameter>`). `variants`, when given, are the variants to create (else the fixtures' own)."""
+
+    table: str
+    into: str
+    variants: tuple[str, ...] = ()
+
+    @property
+    def place(self) -> tuple[str, str]:
+        """(`request` or `path`, the field or parameter name)."""
+        source, _, name = self.into.partition(".")
+        return source, name
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRefusal:
+    """A read the server may refuse for objects of `variants` without breaking its contract: it checks the
+    credentials with their provider on each read, and a target the suite drives holds made-up credentials (and
+    may not reach the provider). The refusal is one of `statuses` whose answer has one of `values` at `code_at`
+    (`at` in the block)."""
+
+    variants: tuple[str, ...]
+    statuses: tuple[int, ...]
+    code_at: str
+    values: tuple[str, ...]
+
+    def covers(self, variant: str | None, status: int, answer: Any) -> bool:
+        return variant in self.variants and status in self.statuses and at(answer, self.code_at) in self.values
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     vendor: str
     create: str
@@ -76,6 +110,8 @@ class Profile:
     address_query: dict[str, str] = field(default_factory=dict)
     listing: Listing | None = None
     also_read: tuple[str, ...] = ()  # parameterless reads whose answers mention every live object
+    binds: Binds | None = None
+    read_refusal: ReadRefusal | None = None
 
     @property
     def operations(self) -> tuple[str, ...]:
@@ -121,6 +157,22 @@ def listing_of(block: Any) -> Listing | None:
     return Listing(block["items"], block["item-id"], pagination_of(block.get("pagination")), filters)
 
 
+def binds_of(block: Any, vendor: str) -> Binds | None:
+    if block is None:
+        return None
+    binds = Binds(text(block, "table", vendor), text(block, "into", vendor), tuple(block.get("variants", ())))
+    if binds.place[0] not in ("request", "path") or not binds.place[1]:
+        raise ProfileError(f"{vendor}: binds.into must be request.<field> or path.<parameter>, not {binds.into!r}")
+    return binds
+
+
+def read_refusal_of(block: Any) -> ReadRefusal | None:
+    if block is None:
+        return None
+    return ReadRefusal(tuple(block["variants"]), tuple(int(s) for s in block["statuses"]), block["at"],
+                       tuple(block["values"]))
+
+
 def profile_of(spec: Spec) -> Profile:
     """The profile of `spec`, checked against its operations."""
     vendor = spec.vendor
@@ -136,7 +188,8 @@ def profile_of(spec: Spec) -> Profile:
         repeat=repeat, read=block.get("read"), list=block.get("list"), update=tuple(block.get("update", ())),
         delete=block.get("delete"), address_path=dict(address.get("path", {})),
         address_query=dict(address.get("query", {})), listing=listing_of(block.get("listing")),
-        also_read=tuple(block.get("also-read", ())),
+        also_read=tuple(block.get("also-read", ())), binds=binds_of(block.get("binds"), vendor),
+        read_refusal=read_refusal_of(block.get("read-refusal")),
     )
     unknown = [op for op in profile.operations if op not in spec.operations]
     if unknown:

@@ -23,12 +23,13 @@ class ReturnPlace:
 
     operation: str
     at: tuple[str, ...]  # JSON pointer segments; "*" matches one segment
-    when_query: tuple[tuple[str, str], ...] = ()
+    # (query parameter, the spellings that open the condition, the documented one first), lower case
+    when_query: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def applies(self, operation: str, query: Mapping[str, str]) -> bool:
         if operation != self.operation:
             return False
-        return all(str(query.get(name, "")).lower() == value.lower() for name, value in self.when_query)
+        return all(str(query.get(name, "")).lower() in values for name, values in self.when_query)
 
     def covers(self, pointer: tuple[str, ...]) -> bool:
         if len(pointer) < len(self.at):
@@ -57,6 +58,11 @@ def parse_pointer(pointer: str) -> tuple[str, ...]:
     return tuple(part for part in pointer.strip().split("/") if part)
 
 
+def spellings(value: Any) -> tuple[str, ...]:
+    """The values a `when` condition accepts: one value, or a list of the spellings the server reads alike."""
+    return tuple(str(v).lower() for v in (value if isinstance(value, list) else [value]))
+
+
 def parse_mark(operation: str, path: SecretPath, schema: Mapping[str, Any]) -> SecretRule | None:
     if schema.get("x-connmock-not-secret"):
         return SecretRule(operation, path, (), public=True)
@@ -69,7 +75,7 @@ def parse_mark(operation: str, path: SecretPath, schema: Mapping[str, Any]) -> S
         ReturnPlace(
             operation=str(item["operation"]),
             at=parse_pointer(str(item.get("at", "/"))),
-            when_query=tuple(sorted((k, str(v).lower()) for k, v in item.get("when", {}).get("query", {}).items())),
+            when_query=tuple(sorted((k, spellings(v)) for k, v in item.get("when", {}).get("query", {}).items())),
         )
         for item in (mark.get("returned") or [])
     )

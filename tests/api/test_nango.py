@@ -130,6 +130,10 @@ def test_recorded_session(api: ApiClient, clock: FakeClock) -> None:
     assert read["credentials"] == {**rotated, "raw": rotated}
     with_refresh = conforms("getConnection", get(api, "conn-import-1", "refresh_token=true"))
     assert with_refresh["credentials"]["refresh_token"] == with_refresh["credentials"]["raw"]["refresh_token"]
+    # The flags are read as the server's z.stringbool() reads them: `YES` asks, `off` does not, `maybe` is a 400
+    assert "refresh_token" in get(api, "conn-import-1", "refresh_token=YES").json()["credentials"]
+    assert "refresh_token" not in get(api, "conn-import-1", "refresh_token=off").json()["credentials"]
+    assert get(api, "conn-import-1", "refresh_token=maybe").status_code == 400
     # When listed: newest first, `created`, no credentials
     listed = conforms("listConnections", api.get("/nango/connections", headers=auth()))["connections"]
     assert [c["id"] for c in listed] == [2, 1]

@@ -16,7 +16,8 @@ from starlette.types import ASGIApp
 from connmock.faults.asgi import Answer, Dropped, FaultyApp, Forward, Request
 from contracts.target import local_target
 
-__all__ = ["Counter", "dying", "hanging", "hiding", "rate_limiting", "refusing_deletes", "target_file"]
+__all__ = ["Counter", "dying", "hanging", "hiding", "rate_limiting", "refusing_deletes", "refusing_refreshes",
+           "target_file"]
 
 JSON = [(b"content-type", b"application/json")]
 
@@ -77,6 +78,21 @@ def refusing_deletes(app: ASGIApp, vendor: str) -> ASGIApp:
         return await forward(request)
 
     return FaultyApp(app, vendor, handle)
+
+
+def refusing_refreshes(app: ASGIApp, integration: str) -> ASGIApp:
+    """Nango whose reads of `integration`'s connections refresh the credentials with a provider that refuses them:
+    400 `invalid_credentials`, as the real server answers with made-up credentials (recorded)."""
+    refused = {"error": {"code": "invalid_credentials", "message": "The external API returned an error when trying "
+                         "to refresh the access token. Please try again later.", "payload": {}}}
+
+    async def handle(request: Request, forward: Forward) -> Answer:
+        if (request.method == "GET" and request.path.startswith("/connections/")
+                and f"provider_config_key={integration}".encode() in request.query):
+            return Answer(400, list(JSON), json.dumps(refused).encode())
+        return await forward(request)
+
+    return FaultyApp(app, "nango", handle)
 
 
 def hanging(app: ASGIApp, vendor: str, seconds: float) -> ASGIApp:

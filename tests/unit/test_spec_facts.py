@@ -111,13 +111,16 @@ def test_openint_secrets_on_reads_need_include_secrets() -> None:
     rule = next(r for r in rules_of(FACTS[1]) if r.path == ("data", "settings"))
     for place in rule.returned:
         if not place.operation.startswith("createConnection"):
-            assert place.when_query == (("include_secrets", "true"),)
+            assert place.when_query == (("include_secrets", ("true",)),)
 
 
 def test_nango_refresh_token_on_get_needs_refresh_token_flag() -> None:
     rule = next(r for r in rules_of(FACTS[3]) if r.path[-1] == "refresh_token")
     get = [p for p in rule.returned if p.operation == "getConnection"]
-    assert get and all(p.when_query == (("refresh_token", "true"),) for p in get)
+    assert get and all(p.when_query == (("refresh_token", ("true", "1", "yes", "on", "y", "enabled")),) for p in get)
+    # a spelling the server reads as true allows the refresh token back; false, empty or absent do not
+    assert get[0].applies("getConnection", {"refresh_token": "YES"})
+    assert not any(get[0].applies("getConnection", q) for q in ({"refresh_token": "false"}, {"refresh_token": ""}, {}))
 
 
 def test_openint_connector_config_id_must_start_with_ccfg() -> None:

@@ -12,6 +12,7 @@ from openapi_spec_validator import validate as validate_openapi
 
 from connmock.spec.loader import Spec, build_operations, read_yaml, spec_path
 from connmock.spec.merge import merged_text
+from connmock.spec.profile import ProfileError, profile_of
 from connmock.spec.secrets import marked_nodes, parse_mark
 
 CREDENTIAL_NAME = re.compile(r"pass(word|wd)?$|secret|token|key|private|credential", re.IGNORECASE)
@@ -87,7 +88,19 @@ def lint_document(name: str, document: dict[str, Any]) -> list[Problem]:
                 problems.append(Problem(name, where, "writeOnly property in a response-side required list"))
         problems += unknown_return_operations(name, spec, body, operation_id)
         problems += family_problems(name, spec, operation_id)
-    return problems + rate_limit_problems(name, document)
+    return problems + rate_limit_problems(name, document) + profile_problems(name, spec)
+
+
+def profile_problems(name: str, spec: Spec) -> list[Problem]:
+    """The `x-connmock-profile` block, when there is one, loads: its operations exist, its blocks are well-formed
+    (`lint_all` requires one in each vendor spec)."""
+    if "x-connmock-profile" not in spec.document:
+        return []
+    try:
+        profile_of(spec)
+    except (ProfileError, KeyError, TypeError, ValueError) as exc:
+        return [Problem(name, "x-connmock-profile", str(exc))]
+    return []
 
 
 def family_problems(name: str, spec: Spec, operation_id: str) -> list[Problem]:
@@ -130,7 +143,10 @@ def lint_all(names: tuple[str, ...], spec_dir: Path | None = None) -> list[Probl
     """Lint the vendor specs and the merged one, and check the merged file is up to date."""
     problems: list[Problem] = []
     for name in names:
-        problems += lint_document(name, read_yaml(spec_path(name, spec_dir)))
+        document = read_yaml(spec_path(name, spec_dir))
+        problems += lint_document(name, document)
+        if "x-connmock-profile" not in document:
+            problems.append(Problem(name, "document", "no x-connmock-profile block (see openapi/README.md)"))
     merged_path = spec_path("merged", spec_dir)
     if not merged_path.exists():
         problems.append(Problem("merged", "file", "missing: run `connmock spec merge`"))

@@ -89,3 +89,15 @@ def test_unknown_operation_in_secret_rule_is_reported() -> None:
 def test_invalid_openapi_is_reported() -> None:
     problems = lint_document("bad", {"openapi": "3.0.3", "info": {"title": "t"}, "paths": {}})
     assert problems and "not a valid OpenAPI document" in problems[0].message
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"delete": "noSuchOperation"}, "unknown operations ['noSuchOperation']"),
+    ({"binds": {"table": "integrations", "into": "header.x"}}, "binds.into must be request.<field> or path."),
+    ({"repeat-create": "sometimes"}, "repeat-create must be one of"),
+])
+def test_a_broken_vendor_profile_is_reported(change: dict[str, object], message: str) -> None:
+    document = yaml.safe_load((SPEC_DIR / "nango.yaml").read_text(encoding="utf-8"))
+    assert lint_document("nango", document) == []
+    document["x-connmock-profile"] = {**document["x-connmock-profile"], **change}
+    assert any(message in p.message for p in lint_document("nango", document))

@@ -23,7 +23,7 @@ from contracts.canaries import CanaryBook
 from contracts.failures import ResponseSchemaViolation, SecretLeak, WriteOnlyReturned
 from contracts.target import Target, auth_headers
 
-__all__ = ["ACTIVE", "BUILTIN_CHECKS", "CUSTOM_CHECKS", "Scope", "operation_id"]
+__all__ = ["ACTIVE", "BUILTIN_CHECKS", "CUSTOM_CHECKS", "Scope", "json_of", "operation_id"]
 
 ANONYMOUS = "(no credentials)"
 
@@ -85,7 +85,8 @@ def query_of(case: Case[Any]) -> dict[str, str]:
     return {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in (case.query or {}).items()}
 
 
-def json_body(response: Response) -> Any:
+def json_of(response: Response) -> Any:
+    """The response's JSON document; None when it has no body or the body is not JSON."""
     try:
         return json.loads(response.content) if response.content else None
     except ValueError:
@@ -145,7 +146,7 @@ def write_only_not_returned(ctx: CheckContext, response: Response, case: Case[An
         return True
     op = scope.spec.operations.get(scope.operation_of(case))
     schema = op.response_schema(response.status_code) if op else None
-    body = json_body(response)
+    body = json_of(response)
     for path in write_only_names(schema):
         if present(body, path):
             raise WriteOnlyReturned(scope.operation_of(case), f"body /{'/'.join(path)} [{response.status_code}]",
@@ -163,7 +164,7 @@ def response_fields_conform(ctx: CheckContext, response: Response, case: Case[An
     validator = scope.validator(operation, response.status_code)
     if validator is None:
         return None
-    body = json_body(response)
+    body = json_of(response)
     if body is None and response.content:
         raise ResponseSchemaViolation(operation, f"body [{response.status_code}]", "the body is not JSON")
     errors = validator.errors(body)

@@ -12,9 +12,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemathesis import Case, Response
+from schemathesis import Case
 
 from connmock.spec.profile import Listing, at
+from contracts.checks import json_of
 from contracts.failures import LifecycleViolation, PaginationViolation
 from contracts.session import Session
 from contracts.target import Credentials
@@ -31,13 +32,6 @@ class Walk:
     ids: list[str] = field(default_factory=list)
     complete: bool = False
     pages: int = 0
-
-
-def body_of(response: Response) -> Any:
-    try:
-        return json.loads(response.content) if response.content else None
-    except ValueError:
-        return None
 
 
 @dataclass(slots=True)
@@ -112,7 +106,7 @@ def walk(session: Session, operation: str, listing: Listing, tenant: Credentials
             sent.append(case)
         response = session.send(case)
         result.pages += 1
-        answer = body_of(response)
+        answer = json_of(response)
         items = at(answer, listing.items)
         if response.status_code != 200 or not isinstance(items, list):
             session.fail(LifecycleViolation(operation, f"page {result.pages}",

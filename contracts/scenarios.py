@@ -21,6 +21,7 @@ from connmock.spec import SchemaValidator
 from connmock.spec.profile import evaluate, vendor_profile
 from connmock.spec.secrets import rule_for
 from connmock.spec.validation import discriminator_values
+from contracts.checks import json_of
 from contracts.failures import (
     AuthViolation,
     ContractFailure,
@@ -59,13 +60,6 @@ def success_status(session: Session, operation_id: str) -> int:
 def validation_status(session: Session, operation_id: str) -> int:
     """The status the vendor documents for an invalid body: 422 where declared (FastAPI), else 400."""
     return 422 if "422" in session.spec.operation(operation_id).statuses() else 400
-
-
-def json_of(response: Response) -> Any:
-    try:
-        return json.loads(response.content) if response.content else None
-    except ValueError:
-        return None
 
 
 # -- payloads -----------------------------------------------------------------------------------------------

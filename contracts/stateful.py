@@ -41,6 +41,7 @@ from schemathesis import Case, Response
 
 from connmock.spec.profile import Filter, Profile, evaluate, vendor_profile
 from connmock.spec.secrets import secret_values
+from contracts.checks import json_of
 from contracts.failures import (
     ContractFailure,
     LifecycleViolation,
@@ -49,7 +50,7 @@ from contracts.failures import (
     TenantIsolationViolation,
 )
 from contracts.pagination import walk
-from contracts.scenarios import build_create, json_of, page_query, request_examples, success_status, variants
+from contracts.scenarios import build_create, page_query, request_examples, success_status, variants
 from contracts.session import Interrupted, Section, Session
 from contracts.target import Credentials
 

@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
-import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from connmock.fidelity import recordings
-from connmock.fidelity.cli import register
 from connmock.fidelity.diff import diff
-from mock_server import Settings, create_app
-from tests.fidelity.altered import Altered, alter
-from tests.support.server import running
+from connmock.spec import VENDORS
+from tests.fidelity.altered import alter
+from tests.fidelity.commands import cli
 
 
-@pytest.fixture(scope="module")
-def servers() -> Iterator[tuple[str, str, str]]:
-    with running(create_app(Settings())) as a, running(create_app(Settings())) as b, \
-            running(Altered(create_app(Settings()))) as altered:
-        yield a, b, altered
-
-
-def cli(argv: list[str]) -> tuple[int, str]:
-    parser = argparse.ArgumentParser(prog="connmock")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    out = io.StringIO()
-    return args.handler(args, out), out.getvalue()
-
-
-@pytest.mark.parametrize("vendor", ["nango", "openint", "vercel", "xpander"])
+@pytest.mark.parametrize("vendor", VENDORS)
 def test_the_mock_against_itself_differs_in_nothing(servers: tuple[str, str, str], vendor: str) -> None:
     a, b, _ = servers
     recording, report = diff(vendor, f"{a}/{vendor}", f"{b}/{vendor}")

@@ -3,38 +3,17 @@ alteration, print curl lines without a key, and let the allow-list explain a dif
 
 from __future__ import annotations
 
-import argparse
-import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from connmock.fidelity import allowlist
-from connmock.fidelity.cli import register
 from connmock.fidelity.differential import Campaign, Runner, Signature, fuzz
 from connmock.fidelity.generation import Model
 from connmock.fidelity.sides import from_server, load_side
-from mock_server import Settings, create_app
-from tests.fidelity.altered import Altered
-from tests.support.server import running
-
-
-@pytest.fixture(scope="module")
-def servers() -> Iterator[tuple[str, str, str]]:
-    with running(create_app(Settings())) as a, running(create_app(Settings())) as b, \
-            running(Altered(create_app(Settings()))) as altered:
-        yield a, b, altered
-
-
-def cli(argv: list[str]) -> tuple[int, str]:
-    parser = argparse.ArgumentParser(prog="connmock")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    out = io.StringIO()
-    return args.handler(args, out), out.getvalue()
+from tests.fidelity.commands import cli
 
 
 def keys_of(url: str, vendor: str) -> tuple[str, ...]:

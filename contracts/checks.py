@@ -93,6 +93,16 @@ def json_of(response: Response) -> Any:
         return None
 
 
+def gate_note(rule: SecretRule, operation: str, query: dict[str, str]) -> str:
+    """Where the secret may come back from `operation` only with certain query values: what the request sent."""
+    gates = dict(gate for place in rule.returned if place.operation == operation for gate in place.when_query)
+    if not gates:
+        return ""
+    sent = ", ".join(f"{name}={query[name]}" if name in query else f"no {name}" for name in gates)
+    documented = ", ".join(f"{name}={opens[0]}" for name, opens in gates.items())
+    return f" with {sent} (it may only with {documented})"
+
+
 @schemathesis.check
 def canary_not_leaked(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """No canary anywhere in the response (status line, headers, body) unless its secret rule allows it."""
@@ -110,7 +120,8 @@ def canary_not_leaked(ctx: CheckContext, response: Response, case: Case[Any]) ->
             kind = "write-only" if canary.rule.write_only else "secret"
             raise SecretLeak(
                 operation, f"{finding.place} [{response.status_code}]",
-                f"{kind} field {canary.field_name} of {canary.operation} came back ({finding.form}){whose}",
+                f"{kind} field {canary.field_name} of {canary.operation} came back ({finding.form}){whose}"
+                f"{gate_note(canary.rule, operation, query)}",
             )
     return None
 

@@ -10,6 +10,7 @@ import pytest
 
 from connmock.spec import load_spec, secret_rules
 from contracts.canaries import CanaryBook
+from contracts.checks import gate_note
 
 
 def book_with_canary() -> tuple[CanaryBook, str]:
@@ -43,3 +44,11 @@ def test_json_finding_has_its_pointer() -> None:
     assert finding.pointer == ("settings", "api_key")
     assert finding.canary.rule.allows("getConnection", {"include_secrets": "true"}, finding.pointer)
     assert not finding.canary.rule.allows("getConnection", {}, finding.pointer)
+
+
+def test_a_leak_past_a_query_gate_says_what_the_request_sent() -> None:
+    rule = next(r for r in secret_rules(load_spec("openint"))["createConnection"] if r.path == ("data", "settings"))
+    assert gate_note(rule, "getConnection", {"include_secrets": "false"}) == (
+        " with include_secrets=false (it may only with include_secrets=true)")
+    assert gate_note(rule, "getConnection", {}) == " with no include_secrets (it may only with include_secrets=true)"
+    assert gate_note(rule, "createToken", {"include_secrets": "false"}) == ""

@@ -135,6 +135,7 @@ class Session:
         self.registry = Registry()
         self.down = False  # the target stopped answering and did not come back
         self.recovery_seconds = RECOVERY_SECONDS
+        self.poll_seconds = 1.0  # between the probes of `wait_for_target` (a dying process can still answer once)
         self.unanswered_keys: set[tuple[str, str, str, str]] = set()
         self.last: tuple[Case[Any], int] | None = None  # the last request answered, and its status
         self.bare_killers: set[str] = set()  # operations whose bodiless requests without Content-Type killed it
@@ -208,9 +209,9 @@ class Session:
                 answered += 1
             except NoAnswer:
                 answered = 0
-            if answered == 2:  # twice, a second apart: a dying process can still answer once
+            if answered == 2:  # twice, `poll_seconds` apart: a dying process can still answer once
                 return True
-            time.sleep(1.0)
+            time.sleep(self.poll_seconds)
         return False
 
     def unanswered(self, case: Case[Any], operation: str, exc: NoAnswer) -> Case[Any]:

@@ -201,12 +201,14 @@ class Outcome:
     params: dict[str, str]  # ids and states only: what the return URL's query and the result page show
     return_url: str | None = None
     messages: tuple[dict[str, Any], ...] = ()  # posted to the opener/parent by the result page
+    note: str | None = None  # shown on the result page, e.g. why a return URL was not followed
 
     def reply(self) -> Reply:
         if redirectable(self.return_url):
             assert self.return_url is not None
             return redirect(self.return_url, self.params)
         result = {"type": "connmock:result", "vendor": self.key, "result": self.params}
-        body = join([Html(f'<p role="status">{escape(self.message)}</p>'), details(self.params),
+        notes = [paragraph(self.note, "note")] if self.note else []
+        body = join([Html(f'<p role="status">{escape(self.message)}</p>'), details(self.params), *notes,
                      paragraph("You can close this window.", "note")])
         return page(self.vendor, self.title, body, script=notify([*self.messages, result]))

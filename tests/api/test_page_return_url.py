@@ -12,7 +12,7 @@ import pytest
 
 from mock_server import Settings
 from tests.api.test_pages import ACME, START, config_id, json_of, local, magic, openint
-from tests.support.api import SharedMock, shared_mock
+from tests.support.api import ApiClient, SharedMock, shared_mock
 from tests.support.pages import Forms
 
 
@@ -23,8 +23,8 @@ def shared() -> Iterator[SharedMock]:
 
 
 @pytest.fixture
-def forms(shared: SharedMock) -> Forms:
-    return Forms(shared.reset())
+def api(shared: SharedMock) -> ApiClient:
+    return shared.reset()
 
 
 # OpenInt's return URL: the token's, never merely the query's --------------------------------------------

@@ -45,11 +45,6 @@ def api(shared: SharedMock) -> ApiClient:
     return shared.reset()
 
 
-@pytest.fixture
-def forms(api: ApiClient) -> Forms:
-    return Forms(api)
-
-
 # One decision per flow: the page's link, what its button posts, and whether nothing was decided yet -----------
 
 @dataclass(frozen=True)

@@ -47,11 +47,6 @@ def api(shared: SharedMock) -> ApiClient:
     return shared.reset()
 
 
-@pytest.fixture
-def forms(api: ApiClient) -> Forms:
-    return Forms(api)
-
-
 def local(url: str) -> str:
     assert url.startswith("http://testserver/__connmock/pages/"), url
     return url.removeprefix("http://testserver")

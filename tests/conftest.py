@@ -9,6 +9,7 @@ import pytest
 from fixtures import SeedData, load_seed
 from mock_server import Settings, create_app
 from tests.support.api import ApiClient
+from tests.support.pages import Forms
 from tests.support.server import running
 
 pytest_plugins = ["tests.support.browser"]  # the `browser` and `page` fixtures of the Chromium tests
@@ -25,6 +26,12 @@ def api() -> Iterator[ApiClient]:
     client = ApiClient(create_app(Settings()))
     yield client
     client.close()
+
+
+@pytest.fixture
+def forms(api: ApiClient) -> Forms:
+    """A user's browser on the hosted pages of `api` (a test module's own `api` where it has one)."""
+    return Forms(api)
 
 
 @pytest.fixture

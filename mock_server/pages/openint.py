@@ -4,7 +4,8 @@ The customer picks one of the organization's connector configs (only those of `c
 token's signed `connect_options`, else from the query as `@openint/connect` sends it), fills what the
 connector needs (OAuth2 connectors get mock credentials), and a healthy connection is created for the
 token's customer. With a `return_url` the browser goes back there with `connection_id`, `customer_id` and
-`connector_name` in the query.
+`connector_name` in the query: the token's signed one, never merely one the link's query names
+(`return_target`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from mock_server.pages.render import (
     join,
     page,
     paragraph,
+    same_origin,
 )
 from mock_server.vendors.base import Principal, Reply
 from mock_server.vendors.openint.connectors import ConnectorCatalog
@@ -39,6 +41,8 @@ from mock_server.world import World
 VENDOR = "OpenInt"
 SECRET_NAME = re.compile(r"key|password|secret|token", re.IGNORECASE)
 MOCK_TOKEN_SECONDS = 3600
+IGNORED_RETURN_URL = ("The return_url in this link was not followed: only the customer token's own "
+                      "(connect_options.return_url), or another page on its origin, is.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,7 @@ class Session:
     claims: CustomerClaims
     configs: tuple[OpenIntConnectorConfig, ...]
     return_url: str | None
+    return_note: str | None = None  # why the query's `return_url` was not followed
 
     @property
     def principal(self) -> Principal:
@@ -57,13 +62,27 @@ class Session:
         return next((c for c in self.configs if c.id == config_id), None)
 
 
-def connect_option(claims: CustomerClaims, request: PageRequest, name: str) -> Any:
-    """A connect option: the token's signed one wins over the page's query (snake_case, lists comma-joined)."""
-    signed = claims.connect_options.get(name)
-    if signed:
-        return signed
-    given = request.arg(name)
-    return [part for part in given.split(",") if part] if name == "connector_names" and given else given or None
+def connector_names(claims: CustomerClaims, request: PageRequest) -> list[str]:
+    """The connectors to offer: the token's signed `connector_names` win over the page's query (comma-joined)."""
+    names = claims.connect_options.get("connector_names") or request.arg("connector_names")
+    if isinstance(names, str):
+        return [part for part in names.split(",") if part]
+    return [str(name) for name in names] if isinstance(names, list) else []
+
+
+def return_target(claims: CustomerClaims, request: PageRequest) -> tuple[str | None, str | None]:
+    """Where the browser goes after connecting, and why the query's `return_url` is not followed, if it is not.
+
+    The `return_url` signed into the token (`connect_options`, set by the backend that holds the API key) is
+    followed. One in the query (where `@openint/connect` puts its `returnUrl`) is followed only on the signed
+    one's origin: else anyone could make the page send a customer, with the new connection's ids, to a site
+    of their choosing (an open redirect)."""
+    signed = claims.connect_options.get("return_url")
+    signed = signed if isinstance(signed, str) and signed else None
+    given = request.arg("return_url")
+    if not given or given == signed or (signed and same_origin(given, signed)):
+        return given or signed, None
+    return signed, IGNORED_RETURN_URL
 
 
 def input_fields(catalog: ConnectorCatalog, connector_name: str) -> list[str]:
@@ -125,13 +144,13 @@ class OpenIntPages:
             claims = self.service.tokens.verify(request.arg("token"), int(self.world.clock.now().timestamp()))
         except ServiceError as error:  # jose's wording, as OpenInt's API answers the same token
             return error_page(VENDOR, "Link not valid", error.message, 401, "UNAUTHORIZED")
-        names = connect_option(claims, request, "connector_names") or []
+        names = connector_names(claims, request)
         configs = tuple(c for c in self.world.seed.connector_configs(claims.tenant.id)
                         if not names or c.connector_name in names)
         if not configs:
             return error_page(VENDOR, "Nothing to connect", "No connector config matches this link.", 404,
                               "NOT_FOUND")
-        return Session(claims, configs, connect_option(claims, request, "return_url"))
+        return Session(claims, configs, *return_target(claims, request))
 
     async def show(self, request: PageRequest) -> Reply:
         session = self.session(request)
@@ -170,4 +189,5 @@ class OpenIntPages:
         name = catalog.connector(config.connector_name)["display_name"]
         params = {"connection_id": record["id"], "customer_id": record["customer_id"],
                   "connector_name": record["connector_name"]}
-        return Outcome("openint", VENDOR, "Connected", f"{name} is connected.", params, session.return_url).reply()
+        return Outcome("openint", VENDOR, "Connected", f"{name} is connected.", params, session.return_url,
+                       note=session.return_note).reply()

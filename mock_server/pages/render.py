@@ -2,7 +2,8 @@
 
 Every value reaches HTML through `escape` (or an `Html` built from escaped parts), so a connection name
 like `<script>` is shown as text. Pages never put a secret in HTML: forms have no `action`, so they post
-back to the page's own URL, query string (the session token) included, without rendering it.
+back to the page's own URL, query string (the session token) included, without rendering it. Every page is
+sent with `HEADERS`: no caching, no referrer to another site, and no framing (but where `framable` allows it).
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ import orjson
 
 from mock_server.vendors.base import Reply
 
+CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; base-uri 'none'"
 HEADERS = {
     "cache-control": "no-store",
-    "referrer-policy": "no-referrer",  # the page URL carries a token: never leak it to another site
+    # The page URL carries a token: never sent to another site. Same-origin requests keep the referrer, so the
+    # browser names the page's origin on its form's POST (`no-referrer` would make it `Origin: null`).
+    "referrer-policy": "same-origin",
     "x-content-type-options": "nosniff",
-    # Framable (Nango's SDK embeds its Connect UI in an iframe); inline style and script only.
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-                               "base-uri 'none'",
+    # A consent page in another site's frame could be clicked through unseen: no frame may hold it.
+    "x-frame-options": "DENY",
+    "content-security-policy": f"{CSP}; frame-ancestors 'none'",  # inline style and script only
 }
+FORM_OPEN = '<form method="post">'
 
 LAYOUT = Template("""<!doctype html>
 <html lang="en">
@@ -109,10 +114,29 @@ def choices(legend: str, name: str, options: Iterable[tuple[str, str]]) -> Html:
     return Html(f"<fieldset><legend>{escape(legend)}</legend>{''.join(radios)}</fieldset>")
 
 
+def hidden_inputs(values: Mapping[str, str]) -> str:
+    return "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in values.items())
+
+
 def form(*parts: Html, hidden: Mapping[str, str] | None = None) -> Html:
     """A POST form back to this very URL (no `action`: the query string is kept, never rendered)."""
-    inputs = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in (hidden or {}).items())
-    return Html(f'<form method="post">{inputs}{join(parts)}</form>')
+    return Html(f"{FORM_OPEN}{hidden_inputs(hidden or {})}{join(parts)}</form>")
+
+
+def with_form_fields(reply: Reply, fields: Mapping[str, str]) -> Reply:
+    """Every form of a page `reply` carries `fields` as hidden inputs (the form token of `csrf`)."""
+    if isinstance(reply.body, bytes) and reply.content_type == "text/html":
+        opening = FORM_OPEN.encode()
+        reply.body = reply.body.replace(opening, opening + hidden_inputs(fields).encode())
+    return reply
+
+
+def framable(reply: Reply) -> Reply:
+    """`reply` without the framing ban, for a page a vendor's SDK puts in an iframe on the app's own site."""
+    reply.headers.pop("x-frame-options", None)
+    if "content-security-policy" in reply.headers:
+        reply.headers["content-security-policy"] = CSP
+    return reply
 
 
 def actions(*buttons: Html) -> Html:
@@ -148,6 +172,13 @@ def redirectable(url: str | None) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def same_origin(url: str, other: str) -> bool:
+    """Both are http(s) URLs of one origin (scheme, host and port)."""
+    first, second = urlsplit(url), urlsplit(other)
+    return redirectable(url) and redirectable(other) and \
+        (first.scheme, first.netloc.lower()) == (second.scheme, second.netloc.lower())
+
+
 def with_query(url: str, params: Mapping[str, str]) -> str:
     """`url` with `params` added to its query string (existing parameters kept)."""
     parts = urlsplit(url)
@@ -170,12 +201,14 @@ class Outcome:
     params: dict[str, str]  # ids and states only: what the return URL's query and the result page show
     return_url: str | None = None
     messages: tuple[dict[str, Any], ...] = ()  # posted to the opener/parent by the result page
+    note: str | None = None  # shown on the result page, e.g. why a return URL was not followed
 
     def reply(self) -> Reply:
         if redirectable(self.return_url):
             assert self.return_url is not None
             return redirect(self.return_url, self.params)
         result = {"type": "connmock:result", "vendor": self.key, "result": self.params}
-        body = join([Html(f'<p role="status">{escape(self.message)}</p>'), details(self.params),
+        notes = [paragraph(self.note, "note")] if self.note else []
+        body = join([Html(f'<p role="status">{escape(self.message)}</p>'), details(self.params), *notes,
                      paragraph("You can close this window.", "note")])
         return page(self.vendor, self.title, body, script=notify([*self.messages, result]))

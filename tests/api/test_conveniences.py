@@ -1,5 +1,5 @@
-"""What the mock offers frontend developers beyond the vendors' APIs: the index, the journal, reset, forced
-responses (`Prefer`), latency, the admin token, and `connmock fixtures`."""
+"""What the mock offers frontend developers beyond the vendors' APIs: the index, the journal, reset, latency,
+the admin token, and `connmock fixtures` (forced responses, `Prefer`, in test_prefer.py)."""
 
 from __future__ import annotations
 
@@ -35,25 +35,6 @@ def test_index_lists_every_mounted_vendor_and_its_operations(api: ApiClient) -> 
     assert nango["base_url"] == "http://testserver/nango"
     assert set(nango["operations"]) == set(load_spec("nango").operations)
     assert api.get("/nango/openapi.json").json()["servers"] == [{"url": "/nango"}]
-
-
-def test_prefer_code_answers_the_documented_response(nango: ApiClient) -> None:
-    # Given a valid key, a frontend asks for the documented 401 on purpose
-    forced = nango.get("/nango/connections", headers={**NANGO, "Prefer": "code=401"})
-    # Then it gets that status with a body in the vendor's error schema
-    assert forced.status_code == 401
-    schema = load_spec("nango").operations["listConnections"].response_schema("401")
-    assert schema is not None and SchemaValidator(schema).errors(forced.json()) == []
-
-
-def test_prefer_example_answers_the_named_example(nango: ApiClient) -> None:
-    body = {"provider_config_key": "github", "credentials": {"type": "OAUTH2", "access_token": "tok-example"}}
-    forced = nango.post("/nango/connections", json=body, headers={**NANGO, "Prefer": "example=apiKey"})
-    operation = load_spec("nango").operations["createConnection"]
-    example = operation.responses["201"]["content"]["application/json"]["examples"]["apiKey"]["value"]
-    assert (forced.status_code, forced.json()) == (201, example)
-    # and nothing was stored: the state is untouched by a forced answer
-    assert nango.get("/nango/connections", headers=NANGO).json() == {"connections": []}
 
 
 def test_journal_is_bounded_redacted_and_reset_empties_everything(nango: ApiClient) -> None:

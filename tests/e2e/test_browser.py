@@ -1,6 +1,7 @@
 """The browser connect flows in a real headless Chromium: the demo frontend (`examples/demo.html`, served from
 another origin) calls the mock with each vendor's auth header (so every call is a CORS preflight first),
-opens the vendor's consent/connect page, the user approves, and the demo lists the new connection.
+opens the vendor's consent/connect page, the user approves, and the demo lists the new connection. Another
+site can neither frame a consent page nor post its form.
 
 Chromium is Debian's `/usr/bin/chromium`, driven by the PyPI `playwright` package (no browser download).
 Without it these tests are skipped, except in CI (env `CI` set), where they must run. A screenshot of each
@@ -10,6 +11,7 @@ finished flow goes to `artifacts/screenshots/`.
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,12 +23,15 @@ import pytest
 from fixtures import load_seed
 from mock_server import Settings, create_app
 from tests.support.browser import QuietFiles, ShiftedClock, require_chromium, static_server
+from tests.support.pages import form_token
 from tests.support.server import running
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 SHOTS = ROOT / "artifacts" / "screenshots"
-ACME = load_seed().tenant("acme")
+SEED = load_seed()
+ACME = SEED.tenant("acme")
+DRIVE = next(c for c in SEED.xpander_connectors if c.name == "Google Drive")
 
 require_chromium()
 
@@ -167,3 +172,31 @@ def test_vercel_allow_then_token(page: Page, demo_url: str, mock_url: str) -> No
     again = page.context.new_page()  # the request is used up
     again.goto(url)
     expect(again.get_by_role("heading", name="Already decided")).to_be_visible()
+
+
+def test_another_site_can_neither_frame_nor_post_a_consent_page(page: Page, mock_url: str, tmp_path: Path) -> None:
+    # Given a pending xpander connection, and a site that knows its consent link (and took the page's form token)
+    user = {"x-api-key": ACME.xpander_users[0].api_key}
+    made = httpx.post(f"{mock_url}/xpander/v1/connectors/{DRIVE.id}/connect", json={"name": "Framed"}, headers=user)
+    link = made.json()["connector_page_url"]
+    token = form_token(httpx.get(link))
+    assert token
+    (tmp_path / "frame.html").write_text(f'<iframe id="framed" src="{html.escape(link)}"></iframe>')
+    (tmp_path / "post.html").write_text(
+        f'<form method="post" action="{html.escape(link)}"><input name="decision" value="approve">'
+        f'<input name="form_token" value="{token}"></form><script>document.forms[0].submit()</script>')
+    with static_server(functools.partial(QuietFiles, directory=str(tmp_path)), host="localhost") as evil:
+        # When it frames the page, Then Chromium shows no page in the frame
+        page.goto(f"{evil}/frame.html", wait_until="load")
+        framed = next(f for f in page.frames if f.parent_frame is not None)
+        for _ in range(100):  # a frame's URL stays empty until its navigation commits (the page or an error)
+            if framed.url not in ("", "about:blank"):
+                break
+            page.wait_for_timeout(50)
+        assert framed.url.startswith("chrome-error://"), framed.url
+        # When it posts the Approve form, Then the mock refuses it and the connection stays pending
+        page.goto(f"{evil}/post.html")
+        expect(page.get_by_role("heading", name="Not sent from this page")).to_be_visible()
+    listed = httpx.get(f"{mock_url}/xpander/v1/connectors?page=1&per_page=50", headers=user).json()["items"]
+    status = [c["status"] for item in listed for c in item["connections"] if c["id"] == made.json()["id"]]
+    assert status == ["pending"]

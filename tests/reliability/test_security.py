@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import inspect
+import base64
+import hmac
 import json
 import logging
+import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 import uvicorn
 
 from connmock.cli import build_parser
+from fixtures import Tenant
 from mock_server import Settings, create_app
-from mock_server.admin import Admin
-from mock_server.vendors import build_adapter
-from mock_server.vendors.base import VendorAdapter
-from mock_server.world import build_world
 from tests.reliability.canaries import Canaries, canary_creates
 from tests.reliability.listing import listed_nango, listed_openint, listed_vercel, listed_xpander
 from tests.reliability.support import SEED, VENDORS, auth_headers, create_path
@@ -31,25 +30,104 @@ def test_serve_binds_loopback_unless_told_otherwise() -> None:
     assert build_parser().parse_args(["serve"]).host == "127.0.0.1"
 
 
-def test_admin_token_is_required_and_compared_in_constant_time() -> None:
-    assert "hmac.compare_digest" in inspect.getsource(Admin.authorized)
+class DigestSpy:
+    """Stands in for `hmac.compare_digest` (and `secrets.compare_digest`, the same function): records every pair
+    compared, as bytes, and answers as the real one does."""
+
+    def __init__(self) -> None:
+        self.real = hmac.compare_digest
+        self.pairs: list[tuple[bytes, bytes]] = []
+
+    def __call__(self, a: str | bytes, b: str | bytes) -> bool:
+        self.pairs.append((as_bytes(a), as_bytes(b)))
+        return self.real(a, b)  # type: ignore[arg-type]
+
+    def compared_with(self, presented: bytes) -> set[bytes]:
+        """Everything `presented` was compared against, in constant time."""
+        return {b if a == presented else a for a, b in self.pairs if presented in (a, b)}
+
+
+def as_bytes(value: str | bytes) -> bytes:
+    return value.encode() if isinstance(value, str) else bytes(value)
+
+
+@pytest.fixture
+def digest_spy(monkeypatch: pytest.MonkeyPatch) -> DigestSpy:
+    spy = DigestSpy()
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    monkeypatch.setattr(secrets, "compare_digest", spy)
+    return spy
+
+
+def near_miss(key: str) -> str:
+    """`key` with its last character changed: the right length and shape, one character wrong."""
+    return key[:-1] + ("1" if key[-1] == "0" else "0")
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {key}"}
+
+
+# Per vendor: an authenticated read, the header carrying a key, and every key of that kind a tenant holds.
+KEYED: dict[str, tuple[str, Callable[[str], dict[str, str]], Callable[[Tenant], list[str]]]] = {
+    "xpander": ("/xpander/v1/connectors", lambda k: {"x-api-key": k}, lambda t: [u.api_key for u in t.xpander_users]),
+    "openint": ("/openint/connection", bearer, lambda t: [t.openint_api_key]),
+    "vercel": ("/vercel/v2/connect/connectors", bearer, lambda t: [t.vercel_token]),
+    "nango": ("/nango/connections", bearer, lambda t: [t.nango_secret_key]),
+}
+
+
+def test_admin_token_is_required_and_compared_in_constant_time(digest_spy: DigestSpy) -> None:
     from tests.support.api import ApiClient
 
     client = ApiClient(create_app(Settings(admin_token="s3cret-admin")))
     try:
         assert client.get("/__connmock/health").status_code == 401
         assert client.get("/__connmock/health", headers={"x-connmock-admin-token": "s3cret-admix"}).status_code == 401
+        assert digest_spy.compared_with(b"s3cret-admix") == {b"s3cret-admin"}
         assert client.get("/__connmock/health", headers={"x-connmock-admin-token": "s3cret-admin"}).status_code == 200
     finally:
         client.close()
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
-def test_every_adapter_compares_keys_in_constant_time(vendor: str) -> None:
-    adapter = build_adapter(vendor, build_world(Settings(vendors=(vendor,))))
-    source = inspect.getsource(type(adapter).authenticate)
-    assert "self.tenant_by(" in source or "hmac.compare_digest(" in source
-    assert "hmac.compare_digest(" in inspect.getsource(VendorAdapter.tenant_by)
+def test_every_adapter_compares_keys_in_constant_time(vendor: str, digest_spy: DigestSpy) -> None:
+    from tests.support.api import ApiClient
+
+    path, header, keys_of = KEYED[vendor]
+    known = {key.encode() for tenant in SEED.tenants for key in keys_of(tenant)}
+    client = ApiClient(create_app(Settings(vendors=(vendor,))))
+    try:
+        # Given a key one character off a real one, When it is presented, Then it is refused, and it was
+        # compared with every key of its kind through compare_digest (no `==`, no early exit)
+        right = keys_of(SEED.tenants[0])[0]
+        assert client.get(path, headers=header(near_miss(right))).status_code in (401, 403)
+        assert digest_spy.compared_with(near_miss(right).encode()) == known
+        # And the real key is found the same way
+        digest_spy.pairs.clear()
+        assert client.get(path, headers=header(right)).status_code == 200
+        assert digest_spy.compared_with(right.encode()) == known
+    finally:
+        client.close()
+
+
+def b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def test_customer_token_signatures_are_compared_in_constant_time(digest_spy: DigestSpy) -> None:
+    from tests.support.api import ApiClient
+
+    client = ApiClient(create_app(Settings(vendors=("openint",))))
+    try:
+        made = client.post("/openint/customer/cus_1/token", json={}, headers=auth_headers("openint", SEED.tenants[0]))
+        head, payload, signature = made.json()["token"].split(".")
+        # A signature of the right length with its first character changed (the last one holds padding bits)
+        forged = ("B" if signature[0] == "A" else "A") + signature[1:]
+        assert client.get("/openint/connection", headers=bearer(f"{head}.{payload}.{forged}")).status_code == 401
+        assert digest_spy.compared_with(b64decode(forged)) == {b64decode(signature)}
+    finally:
+        client.close()
 
 
 def test_cors_never_pairs_a_wildcard_origin_with_credentials() -> None:

@@ -16,6 +16,18 @@ ADMIN_PREFIX = "/__connmock/"
 ADMIN_TOKEN_HEADER = "x-connmock-admin-token"
 
 
+SAFE_METHODS = ("GET", "HEAD")
+
+
+def preflighted(scope: Scope) -> bool:
+    """Whether a browser would have asked before sending this cross-origin (a JSON body or a custom header): the
+    admin endpoints answer no CORS preflight, so another site's page can never send such a request. A form post
+    or a `text/plain` fetch, which browsers send cross-site unasked, is refused for what changes state."""
+    headers = Headers(scope=scope)
+    media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or ADMIN_TOKEN_HEADER in headers
+
+
 def origin_of(scope: Scope, world: World) -> str:
     if world.settings.public_url:
         return world.settings.public_url.rstrip("/")
@@ -38,6 +50,10 @@ class Admin:
         if path.startswith(ADMIN_PREFIX):
             if not self.authorized(scope):
                 return Reply(401, {"error": "admin endpoints need the X-Connmock-Admin-Token header"})
+            if method not in SAFE_METHODS and not preflighted(scope):
+                return Reply(403, {"error": f"{method} {path} needs Content-Type: application/json or the "
+                                            "X-Connmock-Admin-Token header (a request another site's page "
+                                            "cannot send without the browser asking this server first)"})
             return await self.admin(path[len(ADMIN_PREFIX):].rstrip("/"), method, scope)
         if path == "/" and method in ("GET", "HEAD"):
             return Reply(200, self.index(origin_of(scope, self.world)))

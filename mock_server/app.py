@@ -1,7 +1,8 @@
 """The app factory: `create_app(settings)` builds a fresh world and the ASGI app serving it.
 
-Layers, outermost first: CORS → the dispatcher (admin endpoints, index, per-vendor specs) → Connexion
-(Swagger UI, spec-driven routing) → the gate (auth, validation, handlers, vendor errors).
+Layers, outermost first: CORS (for the vendor APIs; none on `/__connmock/*`) → the dispatcher (admin endpoints,
+index, per-vendor specs) → Connexion (Swagger UI, spec-driven routing) → the gate (auth, validation, handlers,
+vendor errors).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from connmock.spec import SchemaValidator, spec_path
-from mock_server.admin import Admin
+from mock_server.admin import ADMIN_PREFIX, Admin
 from mock_server.fallback import Fallback, VendorExceptionMiddleware, compile_routes
 from mock_server.gate import Gate, OperationPlan, send_reply
 from mock_server.settings import Settings
@@ -42,7 +43,8 @@ from mock_server.vendors.base import VendorAdapter
 from mock_server.vendors.nango.adapter import NangoAdapter
 from mock_server.world import Clock, World, build_world
 
-EXPOSED_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Allow", "Retry-After"]
+EXPOSED_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Allow", "Retry-After",
+                   "Preference-Applied"]
 
 
 def unreachable(**_: Any) -> None:
@@ -156,9 +158,26 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     nango = adapters.get("nango")
     app: ASGIApp = Dispatcher(connexion_app, admin, nango.sessions.sockets if isinstance(nango, NangoAdapter) else None)
     if settings.cors:
-        app = CORSMiddleware(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
-                             expose_headers=EXPOSED_HEADERS, allow_credentials=False, max_age=600)
+        app = CorsForTheApis(CORSMiddleware(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
+                                            expose_headers=EXPOSED_HEADERS, allow_credentials=False,
+                                            max_age=600), app)
     return app
+
+
+class CorsForTheApis:
+    """CORS for the vendor APIs, none for `/__connmock/*`: another site's page must not read the tenants' keys or
+    the journal, nor get a preflight through for a state-changing admin call (the hosted pages under it are
+    navigated to, never fetched)."""
+
+    def __init__(self, with_cors: ASGIApp, without: ASGIApp) -> None:
+        self.with_cors = with_cors
+        self.without = without
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(ADMIN_PREFIX):
+            await self.without(scope, receive, send)
+        else:
+            await self.with_cors(scope, receive, send)
 
 
 SETTINGS_ENV = "CONNMOCK_SETTINGS"  # the Settings as JSON, for the workers of `connmock serve --workers N`

@@ -44,7 +44,7 @@ def test_journal_is_bounded_redacted_and_reset_empties_everything(nango: ApiClie
     entries = nango.get("/__connmock/requests").json()["requests"]
     assert len(entries) == 3 and {e["operation"] for e in entries} == {"createConnection"}
     assert "canary-jrnl-1" not in json.dumps(entries)
-    assert nango.post("/__connmock/reset").json() == {"reset": True}
+    assert nango.post("/__connmock/reset", json={}).json() == {"reset": True}
     assert nango.get("/__connmock/requests").json() == {"requests": []}
     assert nango.get("/nango/connections", headers=NANGO).json() == {"connections": []}
 
@@ -53,7 +53,7 @@ def test_admin_token_protects_the_admin_endpoints() -> None:
     client = ApiClient(create_app(Settings(vendors=("nango",), admin_token="s3cret-admin")))
     try:
         assert client.get("/__connmock/tenants").status_code == 401
-        assert client.post("/__connmock/reset").status_code == 401
+        assert client.post("/__connmock/reset", json={}).status_code == 401
         allowed = client.get("/__connmock/tenants", headers={"X-Connmock-Admin-Token": "s3cret-admin"})
         assert allowed.status_code == 200 and "s3cret-admin" not in allowed.text
     finally:

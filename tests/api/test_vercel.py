@@ -65,7 +65,7 @@ def mock() -> Iterator[Mock]:
 
 @pytest.fixture
 def api(mock: Mock) -> ApiClient:
-    assert mock.client.post("/__connmock/reset").status_code == 200
+    assert mock.client.post("/__connmock/reset", json={}).status_code == 200
     mock.clock.current = START
     return mock.client
 

@@ -42,7 +42,7 @@ def served() -> Iterator[tuple[str, str]]:
 @pytest.fixture
 def server(served: tuple[str, str]) -> str:
     """The served mock's base URL, emptied of what an earlier block created."""
-    httpx.post(f"{served[0]}/__connmock/reset", timeout=10).raise_for_status()
+    httpx.post(f"{served[0]}/__connmock/reset", json={}, timeout=10).raise_for_status()
     return served[0]
 
 

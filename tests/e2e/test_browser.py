@@ -56,10 +56,27 @@ def demo_url() -> Iterator[str]:
         yield url
 
 
+KEYS = {"xpander": ACME.xpander_users[0].api_key, "openint": ACME.openint_api_key, "vercel": ACME.vercel_token,
+        "nango": ACME.nango_secret_key}
+
+
 def open_demo(page: Page, demo_url: str, mock_url: str, vendor: str) -> None:
     page.goto(f"{demo_url}/demo.html?mock={mock_url}&vendor={vendor}")
-    expect(page.get_by_role("status")).to_have_text("Loaded 2 demo tenants.")
-    expect(page.get_by_label("API key")).not_to_have_value("")
+    expect(page.get_by_role("status")).to_contain_text("Paste the vendor's API key")
+    page.get_by_label("API key").fill(KEYS[vendor])  # as a developer pastes it from the banner
+
+
+def test_another_origin_cannot_read_the_admin_endpoints(page: Page, demo_url: str, mock_url: str) -> None:
+    # The demo page's origin is not the mock's: the browser refuses it the tenants (and their keys) and the
+    # journal, but lets it call the vendor APIs
+    open_demo(page, demo_url, mock_url, "nango")
+    read = """async ([url, headers]) => {
+        try { const r = await fetch(url, { headers }); return "read " + r.status; } catch (e) { return "refused"; }
+    }"""
+    assert page.evaluate(read, [f"{mock_url}/__connmock/tenants", {}]) == "refused"
+    assert page.evaluate(read, [f"{mock_url}/__connmock/requests", {}]) == "refused"
+    api = page.evaluate(read, [f"{mock_url}/nango/connections", {"Authorization": f"Bearer {KEYS['nango']}"}])
+    assert api == "read 200"
 
 
 def start_flow(page: Page) -> Page:

@@ -42,7 +42,7 @@ def test_startup_prints_base_urls_and_demo_keys(served: tuple[str, str]) -> None
 @pytest.fixture
 def base(served: tuple[str, str]) -> Iterator[str]:
     url = served[0]
-    httpx.post(f"{url}/__connmock/reset")
+    httpx.post(f"{url}/__connmock/reset", json={})
     yield url
 
 

@@ -134,12 +134,12 @@ def check(served: Served, per_client: int) -> str:
 
 
 def test_fifty_concurrent_clients_lose_and_duplicate_nothing(served: Served) -> None:
-    httpx.post(f"{served.base}/__connmock/reset")
+    httpx.post(f"{served.base}/__connmock/reset", json={})
     print("\nconcurrency:", check(served, PER_CLIENT))
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not LONG, reason="the full size: tox -e fuzz (CONNMOCK_FUZZ=long)")
 def test_fifty_clients_times_two_hundred_creates(served: Served) -> None:
-    httpx.post(f"{served.base}/__connmock/reset")
+    httpx.post(f"{served.base}/__connmock/reset", json={})
     print("\nconcurrency (full):", check(served, 200))

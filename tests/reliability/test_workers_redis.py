@@ -35,7 +35,7 @@ def served() -> Iterator[Served]:
 
 
 def test_two_workers_on_redis_lose_and_duplicate_nothing(served: Served) -> None:
-    httpx.post(f"{served.base}/__connmock/reset")
+    httpx.post(f"{served.base}/__connmock/reset", json={})
     started = time.monotonic()
     report = check(served, 200 if LONG else PER_CLIENT)
     assert time.monotonic() - started < BOUND_SECONDS * (10 if LONG else 1)

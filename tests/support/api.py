@@ -52,7 +52,7 @@ class SharedMock:
 
     def reset(self, rewind: bool = True) -> ApiClient:
         """Empty the store and journal; with `rewind`, also put the clock back at the start."""
-        assert self.client.post("/__connmock/reset", headers=self.admin_headers).status_code == 200
+        assert self.client.post("/__connmock/reset", headers=self.admin_headers, json={}).status_code == 200
         if rewind:
             self.clock.current, self.clock.tick = self.start, timedelta(milliseconds=1)
         return self.client

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import socket
 import sys
@@ -43,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1,
                        help="uvicorn worker processes (more than 1 needs a Redis --store)")
     serve.add_argument("--admin-token", help="require this token (X-Connmock-Admin-Token) on /__connmock/*")
+    serve.add_argument("--insecure-admin", action="store_true",
+                       help="with a --host other machines reach: leave /__connmock/* open (no --admin-token)")
     serve.add_argument("--public-url", help="base URL to put in links handed out (default: from each request)")
     serve.add_argument("--no-cors", action="store_true", help="turn CORS off (on by default)")
     serve.add_argument("--log-level", choices=("debug", "info", "warning"), default="info",
@@ -134,7 +137,8 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
     from mock_server.world import StoreChoiceError
 
     try:
-        problem = port_problem(args.port) or store_problem(settings, args.workers)
+        problem = (port_problem(args.port) or exposure_problem(args.host, args.admin_token, args.insecure_admin)
+                   or store_problem(settings, args.workers))
         app = create_app(settings) if problem is None and args.workers == 1 else None
     except (StateFileError, StoreChoiceError) as error:  # a bad state file is refused and left alone
         problem = str(error)
@@ -147,8 +151,16 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
         print(f"connmock serve: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
         return 2
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
-    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(banner(f"http://{shown_host}:{args.port}", vendors, bool(args.vendor), args.fixtures), file=out, flush=True)
+    if not is_loopback(args.host):
+        print(f"connmock serve: warning: listening on {args.host}:{args.port}, which other machines can reach; the "
+              "demo keys below are public (fixtures/seed.yaml): anyone who reaches the port can use them",
+              file=sys.stderr, flush=True)
+    wildcard = args.host in ("0.0.0.0", "::")
+    shown_host = "127.0.0.1" if wildcard else f"[{args.host}]" if ":" in args.host else args.host
+    text = banner(f"http://{shown_host}:{args.port}", vendors, bool(args.vendor), args.fixtures)
+    if wildcard:
+        text = f"connmock listening on every interface ({args.host}:{args.port}); from this machine:\n{text}"
+    print(text, file=out, flush=True)
     options: dict[str, Any] = {"host": args.host, "port": args.port, "access_log": False, "log_level": "warning",
                                "timeout_graceful_shutdown": 1}
     if app is not None:
@@ -169,6 +181,25 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
 def port_problem(port: int) -> str | None:
     """Why `port` cannot be served (None when it can); the OS would silently take a number past 65535 modulo."""
     return None if 1 <= port <= 65535 else f"--port {port}: a TCP port is 1 to 65535"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach `host` (an address, or the name `localhost`)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to any interface
+        return False
+
+
+def exposure_problem(host: str, admin_token: str | None, insecure_admin: bool) -> str | None:
+    """Why serving on `host` is refused (None when it is not): beyond loopback, the admin endpoints (every
+    tenant's keys, the journal, reset) need a token unless the user says otherwise."""
+    if is_loopback(host) or admin_token or insecure_admin:
+        return None
+    return (f"--host {host} is reachable from other machines, and /__connmock/* hands out every tenant's keys and "
+            "wipes state: give --admin-token TOKEN, or --insecure-admin to leave it open")
 
 
 def bound_socket(host: str, port: int) -> socket.socket:

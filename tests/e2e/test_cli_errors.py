@@ -35,6 +35,16 @@ def test_serve_on_a_taken_port_says_so_before_the_banner(capsys: pytest.CaptureF
     assert out.getvalue() == ""  # neither the banner nor the demo keys
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.7", "mock.internal"])
+def test_serve_beyond_loopback_needs_an_admin_token(capsys: pytest.CaptureFixture[str], host: str) -> None:
+    out = io.StringIO()
+    assert main(["serve", "--host", host, "--port", "8080"], out) == 2
+    assert error_lines(capsys) == [
+        f"connmock serve: --host {host} is reachable from other machines, and /__connmock/* hands out every "
+        "tenant's keys and wipes state: give --admin-token TOKEN, or --insecure-admin to leave it open"]
+    assert out.getvalue() == ""
+
+
 @pytest.mark.parametrize("where", ["missing-folder/report.xml", "."])
 def test_check_refuses_an_unwritable_junit_path_before_running(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str) -> None:

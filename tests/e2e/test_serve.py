@@ -39,6 +39,15 @@ def test_startup_prints_base_urls_and_demo_keys(served: tuple[str, str]) -> None
         assert tenant.vercel_token in banner and tenant.xpander_users[0].api_key in banner
 
 
+def test_every_interface_is_said_and_warned_about() -> None:
+    # Given --insecure-admin (with --admin-token the same warning; without either, serve refuses: test_cli_errors)
+    with connmock_serve(GLOBEX.nango_secret_key, "--host", "0.0.0.0", "--insecure-admin") as (base, printed):
+        port = base.rsplit(":", 1)[1]
+        assert f"connmock serve: warning: listening on 0.0.0.0:{port}, which other machines can reach" in printed
+        assert f"connmock listening on every interface (0.0.0.0:{port}); from this machine:" in printed
+        assert httpx.get(f"{base}/__connmock/health").status_code == 200
+
+
 @pytest.fixture
 def base(served: tuple[str, str]) -> Iterator[str]:
     url = served[0]

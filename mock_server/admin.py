@@ -9,6 +9,7 @@ from starlette.datastructures import Headers
 from starlette.types import Receive, Scope
 
 from mock_server.pages import PAGES_PREFIX, Pages
+from mock_server.store import StoreUnavailable
 from mock_server.vendors.base import Reply, VendorAdapter
 from mock_server.world import World
 
@@ -54,7 +55,10 @@ class Admin:
                 return Reply(403, {"error": f"{method} {path} needs Content-Type: application/json or the "
                                             "X-Connmock-Admin-Token header (a request another site's page "
                                             "cannot send without the browser asking this server first)"})
-            return await self.admin(path[len(ADMIN_PREFIX):].rstrip("/"), method, scope)
+            try:
+                return await self.admin(path[len(ADMIN_PREFIX):].rstrip("/"), method, scope)
+            except StoreUnavailable as error:
+                return Reply(503, {"status": "unavailable", "error": str(error)}, headers={"retry-after": "1"})
         if path == "/" and method in ("GET", "HEAD"):
             return Reply(200, self.index(origin_of(scope, self.world)))
         for vendor, spec_url in self.vendor_specs.items():

@@ -10,7 +10,8 @@
     ├── MethodNotAllowed    a known path with another method
     ├── BadRequest          a business rule the vendor enforces (a mismatch, an unknown connection…)
     ├── Conflict            a uniqueness rule
-    └── CapacityReached     the store is full
+    ├── CapacityReached     the store is full
+    └── Unavailable         the store does not answer (a Redis outage): 503 with Retry-After, worth a retry
 """
 
 from __future__ import annotations
@@ -86,3 +87,8 @@ class Conflict(ServiceError):
 @dataclass(eq=False)
 class CapacityReached(ServiceError):
     status: int = 507
+
+
+@dataclass(eq=False)
+class Unavailable(ServiceError):
+    status: int = 503

@@ -22,7 +22,7 @@ from mock_server.pages.openint import OpenIntPages
 from mock_server.pages.render import error_page, framable, with_form_fields
 from mock_server.pages.vercel import VercelPages
 from mock_server.pages.xpander import XpanderPages
-from mock_server.store import StoreFull
+from mock_server.store import StoreFull, StoreUnavailable
 from mock_server.vendors.base import Reply, VendorAdapter
 from mock_server.vendors.nango.adapter import NangoAdapter
 from mock_server.vendors.openint.adapter import OpenIntAdapter
@@ -83,8 +83,12 @@ class Pages:
         segments = tuple(unquote(s) for s in rest.strip("/").split("/") if s)
         query_string = scope.get("query_string", b"").decode("latin-1")
         link = f"{path}?{query_string}"
-        reply = await self.answer(vendor, PageRequest(segments, first_values(query_string)), method, scope,
-                                  receive, link)
+        try:
+            reply = await self.answer(vendor, PageRequest(segments, first_values(query_string)), method, scope,
+                                      receive, link)
+        except StoreUnavailable:
+            reply = error_page(vendor, "Mock unavailable", "The mock's store does not answer; retry shortly.", 503)
+            reply.headers["retry-after"] = "1"
         reply = with_form_fields(reply, {FIELD: self.forms.issue(link)})
         return framable(reply) if segments in FRAMED.get(vendor, ()) else reply
 

@@ -4,11 +4,11 @@ shared by several workers or hosts; imported only when chosen, since it needs th
 `PersistentStore` wraps a store that can be snapshotted (the in-memory one) to keep its state in a file.
 """
 
-from mock_server.store.base import Store, StoreFull
+from mock_server.store.base import Store, StoreFull, StoreUnavailable
 from mock_server.store.memory import MemoryStore
 from mock_server.store.persistent import PersistentStore, persisting
 from mock_server.store.snapshot import Image, Snapshotting
 from mock_server.store.statefile import StateFile, StateFileError
 
 __all__ = ["Image", "MemoryStore", "PersistentStore", "Snapshotting", "StateFile", "StateFileError", "Store",
-           "StoreFull", "persisting"]
+           "StoreFull", "StoreUnavailable", "persisting"]

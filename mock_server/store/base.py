@@ -48,3 +48,8 @@ class Store(Protocol):
     async def size(self) -> int: ...
 
     async def clear(self) -> None: ...
+
+
+class StoreUnavailable(Exception):
+    """The store did not answer (a Redis that is down, unreachable or stalled): worth a retry, unlike `StoreFull`.
+    The message names the server by host and port only (never the URL's credentials)."""

@@ -25,21 +25,27 @@ counted as records, exactly as in the in-memory store.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry  # the asyncio policy: redis-py 8 warns on the sync one
 from redis.backoff import NoBackoff
 from redis.commands.core import AsyncScript
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from mock_server.store.base import Index, StoreFull
+from mock_server.store.base import Index, StoreFull, StoreUnavailable
 
 MAX_ATTEMPTS = 200  # compare-and-set rounds before `StoreContention`; each round some writer of the key wins
 POOL_SIZE = 64  # connections per process (per uvicorn worker)
 POOL_WAIT = 20.0  # seconds a call waits for a free connection
+CONNECT_TIMEOUT = 2.0  # seconds to open a connection: past it the store is unavailable (a 503), not hanging
+REPLY_TIMEOUT = 5.0  # seconds for a reply on an open connection (a stalled server)
 NAMESPACE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 # KEYS: hash, order, size, seq, index hash, index order. ARGV: key, value, capacity, index entry ('' = none).
@@ -134,7 +140,8 @@ def connect(url: str) -> Redis:
       twice would report the caller's own record as a duplicate.
     """
     pool = BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE, timeout=POOL_WAIT,
-                                           retry=Retry(NoBackoff(), 0))
+                                           retry=Retry(NoBackoff(), 0), socket_connect_timeout=CONNECT_TIMEOUT,
+                                           socket_timeout=REPLY_TIMEOUT)
     client: Redis = Redis.from_pool(pool)  # the client owns the pool: closing it closes the connections
     return client
 
@@ -145,6 +152,8 @@ class RedisStore:
         self.capacity = capacity
         self.prefix = key_prefix(namespace)
         self.client = connect(url)
+        parts = urlsplit(url)
+        self.where = f"{parts.hostname}:{parts.port or 6379}"  # for messages: never the URL's password
         self._insert: AsyncScript = self.client.register_script(INSERT)
         self._swap: AsyncScript = self.client.register_script(SWAP)
         self._delete: AsyncScript = self.client.register_script(DELETE)
@@ -165,11 +174,21 @@ class RedisStore:
     def _full(self) -> StoreFull:
         return StoreFull(f"the store holds its maximum of {self.capacity} records")
 
+    @contextlib.contextmanager
+    def _answering(self) -> Iterator[None]:
+        """A server that is down, unreachable or stalled is `StoreUnavailable` (the API's 503), not a crash."""
+        try:
+            yield
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            raise StoreUnavailable(f"Redis at {self.where} does not answer ({type(exc).__name__})") from None
+
     async def _run(self, script: AsyncScript, keys: list[str], args: list[Any]) -> Any:
-        return await script(keys=keys, args=args)
+        with self._answering():
+            return await script(keys=keys, args=args)
 
     async def get(self, space: str, key: str) -> bytes | None:
-        value = await self.client.hget(self._keys(space)[0], key)
+        with self._answering():
+            value = await self.client.hget(self._keys(space)[0], key)
         return value.encode() if isinstance(value, str) else value  # bytes: the client never decodes
 
     async def insert(self, space: str, key: str, value: bytes, *, index: Index | None = None) -> bool:
@@ -228,11 +247,13 @@ class RedisStore:
         return [bytes(value) for value in found]
 
     async def next_id(self, space: str) -> int:
-        number: int = await self.client.incr(f"{self.prefix}n:{space}")
+        with self._answering():
+            number: int = await self.client.incr(f"{self.prefix}n:{space}")
         return number
 
     async def size(self) -> int:
-        count = await self.client.get(self._size)
+        with self._answering():
+            count = await self.client.get(self._size)
         return int(count or 0)
 
     async def clear(self) -> None:

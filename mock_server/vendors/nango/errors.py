@@ -30,7 +30,7 @@ AUTH_MESSAGES = {
     "unknown_account": "Authentication failed. The provided authorization header does not match any account.",
 }
 VALIDATION_CODES = {"body": "invalid_body", "query": "invalid_query_params", "path": "invalid_uri_params"}
-DEFAULT_CODES = {400: "invalid_body", 403: "forbidden", 404: "not_found", 409: "conflict"}
+DEFAULT_CODES = {400: "invalid_body", 403: "forbidden", 404: "not_found", 409: "conflict", 503: "service_unavailable"}
 CONTENT_TYPE = "Content-Type header must be application/json"
 TRUNCATED_JSON = "Unexpected end of JSON input"  # what Node's JSON.parse says; other errors would quote the body
 INVALID_JSON = "Unexpected token in JSON body"
@@ -80,6 +80,6 @@ def render(error: ServiceError, rules: tuple[SecretRule, ...]) -> Reply:
         return envelope(405, "method_not_allowed", error.message or "Method not allowed")
     if isinstance(error, NotFound) and error.code == "route_not_found":
         return envelope(404, "not_found", "Endpoint not found")
-    if error.status >= 500 or error.status not in DEFAULT_CODES:
+    if error.status not in DEFAULT_CODES:
         return envelope(500, "server_error", "An unexpected error occurred")
     return envelope(error.status, error.code or DEFAULT_CODES[error.status], error.message or None)

@@ -35,6 +35,7 @@ TRPC_CODES = {
     422: "UNPROCESSABLE_CONTENT",
     429: "TOO_MANY_REQUESTS",
     500: "INTERNAL_SERVER_ERROR",
+    503: "SERVICE_UNAVAILABLE",
 }
 # OpenInt's SDK (Stainless) retries 408, 409, 429 and 5xx unless told not to: a mock's error is final.
 RETRIED = (408, 409, 429)
@@ -49,7 +50,8 @@ def envelope(status: int, message: str, operation_id: str | None, code: str | No
     body: dict[str, Any] = {"message": message, "code": code, "data": data}
     if issues is not None:
         body["issues"] = issues
-    headers = {"x-should-retry": "false"} if status >= 500 or status in RETRIED else {}
+    final = (status >= 500 and status != 503) or status in RETRIED  # an outage is worth the SDK's retry
+    headers = {"x-should-retry": "false"} if final else {}
     return Reply(status, body, headers=headers)
 
 

@@ -33,6 +33,7 @@ CODES = {
     422: "unprocessable_entity",
     429: "rate_limited",
     500: "internal_server_error",
+    503: "service_unavailable",
 }
 PREFIXES = {"body": "Invalid request", "query": "Invalid query parameters", "path": "Invalid path parameters"}
 MALFORMED = {

@@ -12,7 +12,7 @@ from mock_server.vendors.xpander.words import NOT_A_MODEL, pydantic_words
 
 # Starlette's phrases, which FastAPI's `HTTPException` handler sends when no detail is given.
 PHRASES = {400: "Bad Request", 401: "Not authenticated", 403: "Forbidden", 404: "Not Found",
-           405: "Method Not Allowed", 409: "Conflict", 413: "Request Entity Too Large"}
+           405: "Method Not Allowed", 409: "Conflict", 413: "Request Entity Too Large", 503: "Service Unavailable"}
 UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's 400 for a body it cannot decode
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import redis
 
 from fixtures import load_seed
 from mock_server import Settings, create_app
-from tests.store.redis_server import redis_server
+from mock_server.store.redis import RedisStore
+from tests.store.redis_server import redis_server, require_redis, wait_ready
 from tests.support.api import ApiClient
 
 ACME = load_seed().tenant("acme")
@@ -32,6 +35,11 @@ READS = {
 NANGO_SESSION = {"end_user": {"id": "u1"}}
 
 
+def process_id(url: str) -> int:
+    with redis.Redis.from_url(url) as client:
+        return int(client.info()["process_id"])
+
+
 def assert_outage_answers(client: ApiClient, within: float) -> None:
     for vendor, (path, headers, shaped) in READS.items():
         started = time.monotonic()
@@ -46,14 +54,22 @@ def assert_outage_answers(client: ApiClient, within: float) -> None:
     assert client.post("/__connmock/reset", json={}).status_code == 503
 
 
+@contextmanager
+def mock_on(url: str) -> Iterator[ApiClient]:
+    """The mock in-process on the Redis at `url`; its connections closed afterwards."""
+    store = RedisStore(url)
+    client = ApiClient(create_app(Settings(store_url=url), store=store))
+    try:
+        yield client
+    finally:
+        client.loop.run_until_complete(store.close())
+        client.close()
+
+
 @pytest.fixture
 def mock_on_redis() -> Iterator[tuple[ApiClient, str]]:
-    with redis_server() as url:
-        client = ApiClient(create_app(Settings(store_url=url)))
-        try:
-            yield client, url
-        finally:
-            client.close()
+    with redis_server() as url, mock_on(url) as client:
+        yield client, url
 
 
 def test_a_redis_that_is_gone_is_a_503_at_once(mock_on_redis: tuple[ApiClient, str]) -> None:
@@ -63,13 +79,23 @@ def test_a_redis_that_is_gone_is_a_503_at_once(mock_on_redis: tuple[ApiClient, s
                           headers=READS["nango"][1]).json()["data"]
     assert client.get("/__connmock/health").status_code == 200
     # When Redis goes away
-    pid = redis.Redis.from_url(url).info()["process_id"]
-    os.kill(pid, signal.SIGKILL)
+    os.kill(process_id(url), signal.SIGKILL)
     time.sleep(0.2)
     # Then each answer says "unavailable, retry" in the vendor's shape
     assert_outage_answers(client, within=3.0)
     page = client.get(session["connect_link"])
     assert page.status_code == 503 and page.headers["retry-after"] == "1" and "retry shortly" in page.text
+    # And once a Redis answers on that address again, so does the mock (its pool reconnects)
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    back = subprocess.Popen([require_redis(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(port, back)
+        assert client.get("/__connmock/health").status_code == 200
+        assert client.get(READS["nango"][0], headers=READS["nango"][1]).status_code == 200
+    finally:
+        back.terminate()
+        back.wait(timeout=10)
 
 
 def test_a_stalled_redis_is_a_503_after_the_reply_timeout(mock_on_redis: tuple[ApiClient, str],
@@ -77,14 +103,13 @@ def test_a_stalled_redis_is_a_503_after_the_reply_timeout(mock_on_redis: tuple[A
     # Given a mock whose Redis connections wait half a second for a reply
     monkeypatch.setattr("mock_server.store.redis.REPLY_TIMEOUT", 0.5)
     _, url = mock_on_redis
-    client = ApiClient(create_app(Settings(store_url=url)))
-    pid = redis.Redis.from_url(url).info()["process_id"]
-    try:
-        assert client.get("/__connmock/health").status_code == 200
-        # When Redis stops answering without closing its connections
-        os.kill(pid, signal.SIGSTOP)
-        # Then the answers come after the reply timeout, never a hang
-        assert_outage_answers(client, within=2.0)
-    finally:
-        os.kill(pid, signal.SIGCONT)
-        client.close()
+    pid = process_id(url)
+    with mock_on(url) as client:
+        try:
+            assert client.get("/__connmock/health").status_code == 200
+            # When Redis stops answering without closing its connections
+            os.kill(pid, signal.SIGSTOP)
+            # Then the answers come after the reply timeout, never a hang
+            assert_outage_answers(client, within=2.0)
+        finally:
+            os.kill(pid, signal.SIGCONT)

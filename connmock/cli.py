@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with a --host other machines reach: leave /__connmock/* open (no --admin-token)")
     serve.add_argument("--public-url", help="base URL to put in links handed out (default: from each request)")
     serve.add_argument("--no-cors", action="store_true", help="turn CORS off (on by default)")
+    serve.add_argument("--request-timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="a request's headers and body must arrive within this (else 408, connection closed)")
     serve.add_argument("--log-level", choices=("debug", "info", "warning"), default="info",
                        help="info logs a line per request (secrets never in it); warning keeps only problems")
 
@@ -138,6 +140,7 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
 
     try:
         problem = (port_problem(args.port) or exposure_problem(args.host, args.admin_token, args.insecure_admin)
+                   or (None if args.request_timeout > 0 else "--request-timeout: a number of seconds above 0")
                    or store_problem(settings, args.workers))
         app = create_app(settings) if problem is None and args.workers == 1 else None
     except (StateFileError, StoreChoiceError) as error:  # a bad state file is refused and left alone
@@ -161,8 +164,11 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
     if wildcard:
         text = f"connmock listening on every interface ({args.host}:{args.port}); from this machine:\n{text}"
     print(text, file=out, flush=True)
+    from mock_server.http_edge import KEEP_ALIVE_SECONDS, http_protocol
+
     options: dict[str, Any] = {"host": args.host, "port": args.port, "access_log": False, "log_level": "warning",
-                               "timeout_graceful_shutdown": 1}
+                               "timeout_graceful_shutdown": 1, "http": http_protocol(args.request_timeout),
+                               "timeout_keep_alive": KEEP_ALIVE_SECONDS}
     if app is not None:
         uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[listener])
         return 0

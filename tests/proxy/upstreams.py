@@ -1,10 +1,17 @@
-"""Small ASGI upstreams and faults for the proxy tests (raw ASGI: no framework)."""
+"""Small upstreams and faults for the proxy tests: raw ASGI (no framework), and raw sockets where the bytes on
+the wire are the point."""
 
 from __future__ import annotations
 
 import json
 import re
+import socket
+import struct
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import Literal
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -60,3 +67,43 @@ async def capture(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[int, li
 
     await app(scope, receive, send)
     return status, headers, b"".join(chunks)
+
+
+Then = Literal["close", "reset", "stall"]
+
+
+@contextmanager
+def raw_upstream(reply: bytes, then: Then = "close") -> Iterator[str]:
+    """A socket server answering every request with `reply`, bytes as they are (any framing, broken or not), then
+    closing the connection: `reset` with a TCP RST, `stall` not until the test is done. Yields its base URL."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.05)
+    done, held = threading.Event(), []
+
+    def serve() -> None:
+        while not done.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with suppress(OSError):
+                head = b""
+                while b"\r\n\r\n" not in head and (more := conn.recv(65536)):
+                    head += more
+                conn.sendall(reply)
+            if then == "stall":
+                held.append(conn)
+                continue
+            if then == "reset":
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+
+    thread = threading.Thread(target=serve, name="raw-upstream", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        done.set()
+        thread.join(timeout=5)
+        for conn in [server, *held]:
+            conn.close()

@@ -1,12 +1,13 @@
 """The validation proxy: an ASGI app that forwards every request to the upstream and checks the exchange.
 
 Requests go out unchanged (method, raw path, query, body, headers minus hop-by-hop ones) through one
-streaming `httpx.AsyncClient`. A JSON response up to `max_body_bytes` is buffered and checked; anything
-else (event streams, other media types, larger or oddly encoded bodies) is streamed through untouched and
-logged as "not checked". An answer that breaks off (bad chunked encoding, a body shorter than its
-Content-Length, a connection closed or stalled mid-body) is a violation: the client gets the 502, or a closed
-connection when the head of the answer had already gone out. `GET /__connmock/violations` answers the log;
-`DELETE` empties it.
+streaming `httpx.AsyncClient`. A JSON response up to `max_body_bytes` is buffered and checked; other media
+types and encodings the proxy cannot undo are streamed through untouched and logged as "not checked". A JSON
+response larger than `max_body_bytes` (as sent, or once decompressed) is a violation: the proxy cannot vouch
+for it, so enforce mode answers 502 instead (fail closed) and report mode passes it on with the header.
+An answer that breaks off (bad chunked encoding, a body shorter than its Content-Length, a connection closed
+or stalled mid-body) is a violation too: the client gets the 502, or a closed connection when the head of the
+answer had already gone out. `GET /__connmock/violations` answers the log; `DELETE` empties it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy
                         "trailers", "transfer-encoding", "upgrade", "host", "content-length"})
 CLIENT_DEFAULTS = ("accept", "accept-encoding", "user-agent")
 LOG_PATH = "/__connmock/violations"
+TOO_LARGE = "response-too-large"
 logger = logging.getLogger(__name__)
 
 
@@ -54,18 +56,22 @@ def forwardable(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
 
 
 def decoded(body: bytes, encoding: str, limit: int) -> bytes | None:
-    """The body as the application sent it (gzip/deflate undone, bounded); None when it cannot be read."""
+    """The body as the application sent it (gzip/deflate undone, at most `limit` + 1 bytes: more means too large);
+    None when it cannot be read."""
     encoding = encoding.strip().lower()
     if encoding in ("", "identity"):
         return body
     if encoding not in ("gzip", "deflate"):
         return None
     try:
-        inflater = zlib.decompressobj(wbits=47 if encoding == "gzip" else 15)
-        out = inflater.decompress(body, limit + 1)
+        return zlib.decompressobj(wbits=47 if encoding == "gzip" else 15).decompress(body, limit + 1)
     except zlib.error:
         return None
-    return out if len(out) <= limit else None
+
+
+def declared_larger(response: httpx.Response, limit: int) -> bool:
+    length = response.headers.get("content-length")
+    return length is not None and length.isdigit() and int(length) > limit
 
 
 def broken_off(error: httpx.TransportError, response: httpx.Response) -> str:
@@ -135,7 +141,7 @@ class ProxyApp:
         prefix, more = await read_up_to(receive, limit)
         query = httpx.QueryParams(query_string).multi_items()
         exchange = self.inspector.begin(scope["method"], raw_path, query, headers, prefix, body_checked=not more)
-        reply = Reply(send, on_start=lambda: self.log.add(exchange.entries))
+        reply = Reply(send, on_start=lambda: self.log.add(exchange.entries), head=scope["method"] == "HEAD")
         content: bytes | AsyncIterator[bytes] = prefix if not more else chain(prefix, receive)
         url = self.settings.upstream.rstrip("/") + raw_path + (f"?{query_string}" if query_string else "")
         client = self.http()
@@ -206,21 +212,23 @@ class ProxyApp:
         out = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
                if k.decode("latin-1").lower() not in HOP_BY_HOP - {"content-length"}]
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        empty = response.headers.get("content-length") == "0" or status in (204, 304)
+        empty = response.headers.get("content-length") == "0" or status in (204, 304) \
+            or response.request.method == "HEAD"  # its Content-Length is that of a body it does not send
         reason = None if empty or media.endswith("json") else f"not JSON ({media or 'no content type'})"
-        length = response.headers.get("content-length")
-        if reason is None and length is not None and length.isdigit() and int(length) > limit:
-            reason = f"larger than {limit} bytes"
         stream = response.aiter_raw()
         buffered = b""
-        if reason is None:
+        too_large = reason is None and not empty and declared_larger(response, limit)
+        if reason is None and not too_large:
             async for chunk in stream:
                 buffered += chunk
                 if len(buffered) > limit:
-                    reason = f"larger than {limit} bytes"
+                    too_large = True
                     break
         encoding = response.headers.get("content-encoding", "")
-        body = decoded(buffered, encoding, limit) if reason is None else None
+        body = decoded(buffered, encoding, limit) if reason is None and not too_large else None
+        if too_large or (body is not None and len(body) > limit):
+            await self.too_large(exchange, reply, status, out, buffered, stream)
+            return None
         if reason is None and body is None:
             reason = f"content encoding {encoding} not inspected"
         if reason is not None:
@@ -241,6 +249,19 @@ class ProxyApp:
             return body
         await reply.whole(status, [*out, (HEADER, summary)], buffered)
         return body
+
+    async def too_large(self, exchange: Exchange, reply: Reply, status: int, headers: list[tuple[str, str]],
+                        first: bytes, stream: AsyncIterator[bytes]) -> None:
+        """A JSON answer too large to check. Whatever it holds (a secret, an error) went unseen, so it is a
+        violation; enforce mode fails closed (the 502, the answer unread), report mode passes it on."""
+        limit = self.settings.max_body_bytes
+        entry = self.inspector.entry(exchange, "violation", TOO_LARGE, "body",
+                                     f"not checked: larger than --max-body-bytes ({limit} bytes)", status)
+        if self.settings.mode == "enforce":
+            message = f"connmock proxy: the upstream answer ({status}) was {entry.detail}, so not passed on"
+            await self.bad_gateway(reply, message, [entry])
+            return
+        await self.stream_through(reply, status, [*headers, (HEADER, header_value([entry]))], first, stream)
 
     async def stream_through(self, reply: Reply, status: int, headers: list[tuple[str, str]], first: bytes,
                              stream: AsyncIterator[bytes]) -> bytes | None:

@@ -25,7 +25,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                        help="report: pass answers through and record; enforce: answer a violating one with 502")
     proxy.add_argument("--report", type=Path, help="write a JUnit XML report here on exit")
     proxy.add_argument("--max-body-bytes", type=int, default=1024 * 1024,
-                       help="larger bodies pass through unchecked (default: 1 MiB)")
+                       help="larger bodies are not checked; a larger JSON answer is a violation, not passed on in "
+                            "enforce mode (default: 1 MiB)")
     proxy.add_argument("--record", type=Path, metavar="DIR",
                        help="also write the traffic as a recording, DIR/<vendor>/<name>.json (secrets as placeholders, "
                             "seeded ids as roles), for `connmock replay`")

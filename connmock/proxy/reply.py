@@ -24,6 +24,7 @@ def encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
 class Reply:
     send: Send
     on_start: Callable[[], None] | None = None
+    head: bool = False  # the answer to a HEAD request: its Content-Length is that of a body it does not carry
     started: bool = False
 
     async def start(self, status: int, headers: list[tuple[str, str]]) -> None:
@@ -36,7 +37,9 @@ class Reply:
         await self.send({"type": "http.response.body", "body": chunk, "more_body": more})
 
     async def whole(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
-        """A complete answer, its Content-Length set."""
-        headers = [(k, v) for k, v in headers if k.lower() != "content-length"] + [("content-length", str(len(body)))]
+        """A complete answer, its Content-Length set (to HEAD: kept when it has one)."""
+        if not (self.head and any(k.lower() == "content-length" for k, _v in headers)):
+            headers = [(k, v) for k, v in headers if k.lower() != "content-length"] + [("content-length",
+                                                                                        str(len(body)))]
         await self.start(status, headers)
         await self.body(body, more=False)

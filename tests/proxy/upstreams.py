@@ -3,6 +3,7 @@ the wire are the point."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import socket
@@ -38,21 +39,48 @@ class Restatus:
 
 
 async def odd_upstream(scope: Scope, receive: Receive, send: Send) -> None:
-    """Answers nothing a proxy should check: plain text, a big JSON document, an event stream."""
+    """Answers nothing a proxy should check: plain text, an event stream."""
     if scope["type"] != "http":
         return
     await read_body(receive)
-    path = scope["path"]
-    if path.endswith("/text"):
+    if scope["path"].endswith("/text"):
         headers, chunks = [(b"content-type", b"text/plain")], [b"hello, not JSON"]
-    elif path.endswith("/big"):
-        headers, chunks = [(b"content-type", b"application/json")], [json.dumps({"blob": "x" * 2_000_000}).encode()]
     else:
         headers, chunks = [(b"content-type", b"text/event-stream")], [b"data: one\n\n", b"data: two\n\n"]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     for chunk in chunks:
         await send({"type": "http.response.body", "body": chunk, "more_body": True})
     await send({"type": "http.response.body", "body": b""})
+
+
+Framing = Literal["declared", "streamed", "gzip"]
+
+
+@dataclass
+class Oversized:
+    """Echo the request's JSON body first thing in a 201 JSON answer of about `size` bytes, framed as `framing`:
+    `declared` (its Content-Length says the size), `streamed` (chunked, no length: the size shows only while
+    it is read) or `gzip` (small on the wire, `size` once inflated)."""
+
+    size: int
+    framing: Framing
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        echoed = json.loads(await read_body(receive) or b"null")
+        body = json.dumps({"echo": echoed, "padding": "x" * self.size}).encode()
+        headers = [(b"content-type", b"application/json")]
+        if self.framing == "gzip":
+            body = gzip.compress(body)
+            headers.append((b"content-encoding", b"gzip"))
+        if self.framing != "streamed":
+            headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": 201, "headers": headers})
+        step = 1024 if self.framing == "streamed" else len(body)
+        for start in range(0, len(body), step):
+            await send({"type": "http.response.body", "body": body[start:start + step], "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
 
 
 async def capture(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[int, list[tuple[bytes, bytes]], bytes]:

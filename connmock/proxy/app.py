@@ -150,7 +150,15 @@ class ProxyApp:
         for name in CLIENT_DEFAULTS:
             if name not in sent:
                 request.headers.pop(name, None)
-        status, response_headers, answer = await self.round_trip(exchange, request, reply)
+        try:
+            status, response_headers, answer = await self.round_trip(exchange, request, reply)
+        except asyncio.CancelledError:
+            # The server is stopping and its grace period is over. This task is the request's outermost one (no
+            # timeout or task group above it counts on the cancellation), so it ends the exchange like any other
+            # failure instead of leaving uvicorn a traceback, and the report says what was still in flight.
+            await self.fail(exchange, reply, "not checked", "proxy-stopped", "the proxy stopped before the answer "
+                            "was complete", None)
+            status, response_headers, answer = None, [], None
         self.record(exchange, raw_path, query_string, headers, prefix if not more else None, status,
                     response_headers, answer)
 

@@ -11,7 +11,7 @@ import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,6 +36,25 @@ class Restatus:
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         del status
+
+
+@dataclass
+class Stalling:
+    """Never answer a request whose path ends like `suffix` (`arrived` is set once one came): it ends only when
+    its client goes away, so it stands for a request still in flight when the proxy is stopped."""
+
+    app: ASGIApp
+    suffix: str
+    arrived: threading.Event = field(default_factory=threading.Event)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not re.search(self.suffix, scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        await read_body(receive)
+        self.arrived.set()
+        while (await receive())["type"] != "http.disconnect":
+            pass
 
 
 async def odd_upstream(scope: Scope, receive: Receive, send: Send) -> None:

@@ -1,14 +1,19 @@
 """The validation proxy: an ASGI app that forwards every request to the upstream and checks the exchange.
 
 Requests go out unchanged (method, raw path, query, body, headers minus hop-by-hop ones) through one
-streaming `httpx.AsyncClient`. A JSON response up to `max_body_bytes` is buffered and checked; anything
-else (event streams, other media types, larger or oddly encoded bodies) is streamed through untouched and
-logged as "not checked". `GET /__connmock/violations` answers the log; `DELETE` empties it.
+streaming `httpx.AsyncClient`. A JSON response up to `max_body_bytes` is buffered and checked; other media
+types and encodings the proxy cannot undo are streamed through untouched and logged as "not checked". A JSON
+response larger than `max_body_bytes` (as sent, or once decompressed) is a violation: the proxy cannot vouch
+for it, so enforce mode answers 502 instead (fail closed) and report mode passes it on with the header.
+An answer that breaks off (bad chunked encoding, a body shorter than its Content-Length, a connection closed
+or stalled mid-body) is a violation too: the client gets the 502, or a closed connection when the head of the
+answer had already gone out. `GET /__connmock/violations` answers the log; `DELETE` empties it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -21,7 +26,8 @@ from starlette.types import Message, Receive, Scope, Send
 from connmock.proxy.errors import error_body
 from connmock.proxy.inspector import Exchange, Inspector
 from connmock.proxy.recorder import Recorder
-from connmock.proxy.violations import HEADER, ViolationLog, header_value
+from connmock.proxy.reply import Reply
+from connmock.proxy.violations import HEADER, Entry, Kind, ViolationLog, header_value
 from connmock.spec import load_spec
 
 __all__ = ["ProxyApp", "ProxySettings"]
@@ -30,6 +36,8 @@ HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy
                         "trailers", "transfer-encoding", "upgrade", "host", "content-length"})
 CLIENT_DEFAULTS = ("accept", "accept-encoding", "user-agent")
 LOG_PATH = "/__connmock/violations"
+TOO_LARGE = "response-too-large"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +56,37 @@ def forwardable(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
 
 
 def decoded(body: bytes, encoding: str, limit: int) -> bytes | None:
-    """The body as the application sent it (gzip/deflate undone, bounded); None when it cannot be read."""
+    """The body as the application sent it (gzip/deflate undone, at most `limit` + 1 bytes: more means too large);
+    None when it cannot be read."""
     encoding = encoding.strip().lower()
     if encoding in ("", "identity"):
         return body
     if encoding not in ("gzip", "deflate"):
         return None
     try:
-        inflater = zlib.decompressobj(wbits=47 if encoding == "gzip" else 15)
-        out = inflater.decompress(body, limit + 1)
+        return zlib.decompressobj(wbits=47 if encoding == "gzip" else 15).decompress(body, limit + 1)
     except zlib.error:
         return None
-    return out if len(out) <= limit else None
+
+
+def declared_larger(response: httpx.Response, limit: int) -> bool:
+    length = response.headers.get("content-length")
+    return length is not None and length.isdigit() and int(length) > limit
+
+
+def broken_off(error: httpx.TransportError, response: httpx.Response) -> str:
+    """Why an answer's body could not be read, in one line built from its headers and the error's type only:
+    an error's message may quote what the upstream sent (h11 quotes a bad chunk header whole)."""
+    length = response.headers.get("content-length")
+    if isinstance(error, httpx.TimeoutException):
+        what = "the upstream stopped sending mid-body"
+    elif "chunked" in response.headers.get("transfer-encoding", "").lower():
+        what = "its chunked encoding is malformed or unfinished"
+    elif length is not None and length.isdigit():
+        what = f"its body ended before its Content-Length ({int(length)} bytes)"
+    else:
+        what = "the connection broke mid-body"
+    return f"the answer broke off: {what} ({type(error).__name__})"
 
 
 @dataclass(slots=True)
@@ -104,7 +131,7 @@ class ProxyApp:
     async def answer_log(self, scope: Scope, send: Send) -> None:
         if scope["method"] == "DELETE":
             self.log.clear()
-        await respond(send, 200, [("content-type", "application/json")], orjson.dumps(self.log.as_json()))
+        await Reply(send).whole(200, [("content-type", "application/json")], orjson.dumps(self.log.as_json()))
 
     async def forward(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self.settings.max_body_bytes
@@ -114,6 +141,7 @@ class ProxyApp:
         prefix, more = await read_up_to(receive, limit)
         query = httpx.QueryParams(query_string).multi_items()
         exchange = self.inspector.begin(scope["method"], raw_path, query, headers, prefix, body_checked=not more)
+        reply = Reply(send, on_start=lambda: self.log.add(exchange.entries), head=scope["method"] == "HEAD")
         content: bytes | AsyncIterator[bytes] = prefix if not more else chain(prefix, receive)
         url = self.settings.upstream.rstrip("/") + raw_path + (f"?{query_string}" if query_string else "")
         client = self.http()
@@ -122,91 +150,139 @@ class ProxyApp:
         for name in CLIENT_DEFAULTS:
             if name not in sent:
                 request.headers.pop(name, None)
+        try:
+            status, response_headers, answer = await self.round_trip(exchange, request, reply)
+        except asyncio.CancelledError:
+            # The server is stopping and its grace period is over. This task is the request's outermost one (no
+            # timeout or task group above it counts on the cancellation), so it ends the exchange like any other
+            # failure instead of leaving uvicorn a traceback, and the report says what was still in flight.
+            await self.fail(exchange, reply, "not checked", "proxy-stopped", "the proxy stopped before the answer "
+                            "was complete", None)
+            status, response_headers, answer = None, [], None
+        self.record(exchange, raw_path, query_string, headers, prefix if not more else None, status,
+                    response_headers, answer)
+
+    async def round_trip(self, exchange: Exchange, request: httpx.Request, reply: Reply,
+                         ) -> tuple[int | None, list[tuple[str, str]], bytes | None]:
+        """Send the request, pass the answer on; its status (None: no whole answer), headers and readable body."""
         checking = asyncio.ensure_future(asyncio.to_thread(self.inspector.request_problems, exchange))
         try:
-            response = await client.send(request, stream=True)
+            response = await self.http().send(request, stream=True)
         except httpx.HTTPError as error:
             await checking
-            self.log.add(self.inspector.not_checked(exchange, "upstream-error", type(error).__name__, None))
-            body = orjson.dumps(error_body(self.inspector.spec, "connmock proxy: the upstream did not answer"))
-            await respond(send, 502, [("content-type", "application/json")], body)
-            self.record(exchange, raw_path, query_string, headers, prefix if not more else None, None, [], None)
-            return
+            await self.fail(exchange, reply, "not checked", "upstream-error",
+                            f"the upstream did not answer ({type(error).__name__})", None)
+            return None, [], None
         try:
             self.inspector.record_request(exchange, await checking)
-            answer = await self.relay(exchange, response, send, limit)
-            response_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
-            self.record(exchange, raw_path, query_string, headers, prefix if not more else None,
-                        response.status_code, response_headers, answer)
+            answer = await self.relay(exchange, response, reply)
+        except httpx.TransportError as error:
+            await self.fail(exchange, reply, "violation", "malformed-response", broken_off(error, response),
+                            response.status_code)
+            return None, [], None
         finally:
             await response.aclose()
+        return response.status_code, [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw], \
+            answer
+
+    async def fail(self, exchange: Exchange, reply: Reply, kind: Kind, rule: str, detail: str,
+                   status: int | None) -> None:
+        """End an exchange that cannot end as it began: one log line, an entry, and the 502 -- or, when the head
+        of the answer already went out, a closed connection (uvicorn adds a line saying so)."""
+        entry = self.inspector.entry(exchange, kind, rule, "body", detail, status)
+        logger.warning("connmock proxy: %s (%s %s)", entry.line(), entry.method, entry.path)
+        if reply.started:
+            self.log.amend([entry])
+            return
+        await self.bad_gateway(reply, f"connmock proxy: {entry.detail}", [entry])
+
+    async def bad_gateway(self, reply: Reply, message: str, entries: list[Entry]) -> None:
+        """The 502 in the vendor's error shape; the header names the violations among `entries`, if any."""
+        violations = [e for e in entries if e.kind == "violation"]
+        named = [(HEADER, header_value(violations))] if violations else []
+        payload = orjson.dumps(error_body(self.inspector.spec, message))
+        await reply.whole(502, [("content-type", "application/json"), *named], payload)
 
     def record(self, exchange: Exchange, raw_path: str, query_string: str, headers: list[tuple[str, str]],
                body: bytes | None, status: int | None, response_headers: list[tuple[str, str]],
                answer: bytes | None) -> None:
-        """Hand the exchange to the recorder (`--record`); a status of None: the upstream gave no answer."""
+        """Hand the exchange to the recorder (`--record`); a status of None: no whole answer (none, or broken off)."""
         if self.recorder is not None:
             path = raw_path + (f"?{query_string}" if query_string else "")
             self.recorder.add(exchange.operation, exchange.method, path, headers, body, status, response_headers,
                               answer)
 
-    async def relay(self, exchange: Exchange, response: httpx.Response, send: Send, limit: int) -> bytes | None:
-        """Pass the answer on; returns its (decoded) body when it was read whole, None when streamed."""
+    async def relay(self, exchange: Exchange, response: httpx.Response, reply: Reply) -> bytes | None:
+        """Pass the answer on (a broken body raises httpx.TransportError); returns its decoded body when it was
+        read whole, None when streamed."""
+        limit = self.settings.max_body_bytes
+        status = response.status_code
         out = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
                if k.decode("latin-1").lower() not in HOP_BY_HOP - {"content-length"}]
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        empty = response.headers.get("content-length") == "0" or response.status_code in (204, 304)
+        empty = response.headers.get("content-length") == "0" or status in (204, 304) \
+            or response.request.method == "HEAD"  # its Content-Length is that of a body it does not send
         reason = None if empty or media.endswith("json") else f"not JSON ({media or 'no content type'})"
-        length = response.headers.get("content-length")
-        if reason is None and length is not None and length.isdigit() and int(length) > limit:
-            reason = f"larger than {limit} bytes"
         stream = response.aiter_raw()
         buffered = b""
-        if reason is None:
+        too_large = reason is None and not empty and declared_larger(response, limit)
+        if reason is None and not too_large:
             async for chunk in stream:
                 buffered += chunk
                 if len(buffered) > limit:
-                    reason = f"larger than {limit} bytes"
+                    too_large = True
                     break
-        body = decoded(buffered, response.headers.get("content-encoding", ""), limit) if reason is None else None
+        encoding = response.headers.get("content-encoding", "")
+        body = decoded(buffered, encoding, limit) if reason is None and not too_large else None
+        if too_large or (body is not None and len(body) > limit):
+            await self.too_large(exchange, reply, status, out, buffered, stream)
+            return None
         if reason is None and body is None:
-            reason = f"content encoding {response.headers.get('content-encoding')} not inspected"
+            reason = f"content encoding {encoding} not inspected"
         if reason is not None:
-            self.log.add(self.inspector.not_checked(exchange, "not-checked", reason, response.status_code))
-            await send({"type": "http.response.start", "status": response.status_code, "headers": encode(out)})
-            await send({"type": "http.response.body", "body": buffered, "more_body": True})
-            kept: bytes | None = buffered if self.recorder is not None else None  # a small text body is recorded
-            async for chunk in stream:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                kept = kept + chunk if kept is not None and len(kept) + len(chunk) <= limit else None
-            await send({"type": "http.response.body", "body": b""})
+            self.inspector.not_checked(exchange, "not-checked", reason, status)
             plain = response.headers.get("content-encoding", "identity").strip().lower() in ("", "identity")
+            kept = await self.stream_through(reply, status, out, buffered, stream)
             return kept if plain else None
-        entries = self.inspector.finish(exchange, response.status_code, out, body or b"")
-        self.log.add(entries)
+        entries = self.inspector.finish(exchange, status, out, body or b"")
         violations = [e for e in entries if e.kind == "violation"]
         if not violations:
-            await respond(send, response.status_code, out, buffered)
+            await reply.whole(status, out, buffered)
             return body
         summary = header_value(violations)
         if self.settings.mode == "enforce":
-            message = f"connmock proxy: the upstream answer ({response.status_code}) broke the " \
-                      f"{self.settings.vendor} contract: {summary}"
-            payload = orjson.dumps(error_body(self.inspector.spec, message))
-            await respond(send, 502, [("content-type", "application/json"), (HEADER, summary)], payload)
+            message = f"connmock proxy: the upstream answer ({status}) broke the {self.settings.vendor} contract: " \
+                      f"{summary}"
+            await self.bad_gateway(reply, message, violations)
             return body
-        await respond(send, response.status_code, [*out, (HEADER, summary)], buffered)
+        await reply.whole(status, [*out, (HEADER, summary)], buffered)
         return body
 
+    async def too_large(self, exchange: Exchange, reply: Reply, status: int, headers: list[tuple[str, str]],
+                        first: bytes, stream: AsyncIterator[bytes]) -> None:
+        """A JSON answer too large to check. Whatever it holds (a secret, an error) went unseen, so it is a
+        violation; enforce mode fails closed (the 502, the answer unread), report mode passes it on."""
+        limit = self.settings.max_body_bytes
+        entry = self.inspector.entry(exchange, "violation", TOO_LARGE, "body",
+                                     f"not checked: larger than --max-body-bytes ({limit} bytes)", status)
+        if self.settings.mode == "enforce":
+            message = f"connmock proxy: the upstream answer ({status}) was {entry.detail}, so not passed on"
+            await self.bad_gateway(reply, message, [entry])
+            return
+        await self.stream_through(reply, status, [*headers, (HEADER, header_value([entry]))], first, stream)
 
-def encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
-    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-
-
-async def respond(send: Send, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
-    headers = [(k, v) for k, v in headers if k.lower() != "content-length"] + [("content-length", str(len(body)))]
-    await send({"type": "http.response.start", "status": status, "headers": encode(headers)})
-    await send({"type": "http.response.body", "body": body})
+    async def stream_through(self, reply: Reply, status: int, headers: list[tuple[str, str]], first: bytes,
+                             stream: AsyncIterator[bytes]) -> bytes | None:
+        """Pass an unchecked answer on as it comes; returns it when `--record` wants it and it is small."""
+        limit = self.settings.max_body_bytes
+        await reply.start(status, headers)
+        await reply.body(first)
+        kept: bytes | None = first if self.recorder is not None else None  # a small text body is recorded
+        async for chunk in stream:
+            await reply.body(chunk)
+            kept = kept + chunk if kept is not None and len(kept) + len(chunk) <= limit else None
+        await reply.body(b"", more=False)
+        return kept
 
 
 async def read_up_to(receive: Receive, limit: int) -> tuple[bytes, bool]:

@@ -25,7 +25,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                        help="report: pass answers through and record; enforce: answer a violating one with 502")
     proxy.add_argument("--report", type=Path, help="write a JUnit XML report here on exit")
     proxy.add_argument("--max-body-bytes", type=int, default=1024 * 1024,
-                       help="larger bodies pass through unchecked (default: 1 MiB)")
+                       help="larger bodies are not checked; a larger JSON answer is a violation, not passed on in "
+                            "enforce mode (default: 1 MiB)")
     proxy.add_argument("--record", type=Path, metavar="DIR",
                        help="also write the traffic as a recording, DIR/<vendor>/<name>.json (secrets as placeholders, "
                             "seeded ids as roles), for `connmock replay`")
@@ -59,24 +60,30 @@ def make_recorder(app: Any, args: argparse.Namespace) -> Any:
 
 
 def proxy_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    """Serve the proxy until interrupted, then print the summary (and write `--report`)."""
+    """Serve the proxy until SIGINT or SIGTERM, then write `--report` and print the summary.
+
+    Returns the exit status: 1 when any violation was seen, else 0 -- whichever signal ended the run.
+    """
     import uvicorn
 
     from connmock.proxy.app import ProxyApp, ProxySettings
+    from connmock.proxy.signals import StopSignals
 
     stream = out or sys.stdout
-    app = ProxyApp(ProxySettings(vendor=args.vendor, upstream=args.upstream, mode=args.mode,
-                                 max_body_bytes=args.max_body_bytes))
-    if args.record is not None:
-        app.recorder = make_recorder(app, args)
-        print(f"recording to {app.recorder.path}", file=stream, flush=True)
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(f"connmock proxy ({args.vendor}, {args.mode}) on http://{shown}:{args.port} -> {args.upstream}  "
-          f"(violations: http://{shown}:{args.port}/__connmock/violations)", file=stream, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
-                timeout_graceful_shutdown=1)
-    print(app.log.summary(), file=stream, flush=True)
-    if args.report:
-        app.log.write_junit(args.report)
-        print(f"wrote {args.report}", file=stream, flush=True)
+    with StopSignals() as stop:
+        app = ProxyApp(ProxySettings(vendor=args.vendor, upstream=args.upstream, mode=args.mode,
+                                     max_body_bytes=args.max_body_bytes))
+        if args.record is not None:
+            app.recorder = make_recorder(app, args)
+            print(f"recording to {app.recorder.path}", file=stream, flush=True)
+        shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        print(f"connmock proxy ({args.vendor}, {args.mode}) on http://{shown}:{args.port} -> {args.upstream}  "
+              f"(violations: http://{shown}:{args.port}/__connmock/violations)", file=stream, flush=True)
+        stop.serve(uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, access_log=False,
+                                                 log_level="warning", timeout_graceful_shutdown=1)))
+        if args.report:  # first: the file is what CI reads, and a closed stdout must not cost it
+            app.log.write_junit(args.report)
+        print(app.log.summary(), file=stream, flush=True)
+        if args.report:
+            print(f"wrote {args.report}", file=stream, flush=True)
     return 1 if app.log.violations() else 0

@@ -76,10 +76,13 @@ class Inspector:
         self.credentials = credential_headers(self.spec)
 
     def entry(self, exchange: Exchange, kind: Kind, rule: str, place: str, detail: str,
-              status: int | None = None) -> None:
+              status: int | None = None) -> Entry:
+        """A finding of `exchange`, its texts masked by value, appended to its entries (and returned)."""
         mask = self.vault.mask
-        exchange.entries.append(Entry(kind, exchange.operation, rule, mask(place), mask(detail),
-                                      exchange.method, mask(exchange.path), status))
+        found = Entry(kind, exchange.operation, rule, mask(place), mask(detail), exchange.method,
+                      mask(exchange.path), status)
+        exchange.entries.append(found)
+        return found
 
     def begin(self, method: str, raw_path: str, query: list[tuple[str, str]], headers: list[tuple[str, str]],
               body: bytes | None, body_checked: bool = True) -> Exchange:

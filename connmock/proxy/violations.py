@@ -63,8 +63,16 @@ class ViolationLog:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, entries: list[Entry]) -> None:
+        """The entries of one more exchange."""
+        self.keep(entries, exchanges=1)
+
+    def amend(self, entries: list[Entry]) -> None:
+        """More entries of an exchange already added (its answer broke off after it started)."""
+        self.keep(entries, exchanges=0)
+
+    def keep(self, entries: list[Entry], exchanges: int) -> None:
         with self._lock:
-            self.exchanges += 1
+            self.exchanges += exchanges
             self.entries += entries
             overflow = len(self.entries) - self.limit
             if overflow > 0:

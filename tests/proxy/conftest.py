@@ -27,7 +27,7 @@ def mock_url() -> Iterator[str]:
 
 
 @contextmanager
-def proxy_of(upstream: str, vendor: str, mode: str = "report", **options: int) -> Iterator[tuple[str, ProxyApp]]:
+def proxy_of(upstream: str, vendor: str, mode: str = "report", **options: float) -> Iterator[tuple[str, ProxyApp]]:
     app = ProxyApp(ProxySettings(vendor, upstream, mode, **options))  # type: ignore[arg-type]
     with running(app) as url:
         yield url, app

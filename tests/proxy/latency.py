@@ -8,15 +8,13 @@ The mock (`connmock serve`) and the proxy each run in their own process, as they
 from __future__ import annotations
 
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 
 from contracts.target import auth_headers, local_target
+from tests.proxy.processes import process
 from tests.support.server import free_port
 
 PATHS = {"nango": "/connections", "openint": "/connection", "vercel": "/v2/connect/connectors",
@@ -24,25 +22,6 @@ PATHS = {"nango": "/connections", "openint": "/connection", "vercel": "/v2/conne
 PROXY = ("import sys, uvicorn; from connmock.proxy import ProxyApp, ProxySettings; "
          "uvicorn.run(ProxyApp(ProxySettings(sys.argv[1], sys.argv[2])), host='127.0.0.1', port=int(sys.argv[3]), "
          "log_level='warning', access_log=False)")
-
-
-@contextmanager
-def process(args: list[str], url: str) -> Iterator[str]:
-    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(url, timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or child.poll() is not None:
-                    raise RuntimeError(f"{args[:3]} did not start") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
 
 
 def timings(client: httpx.Client, url: str, count: int) -> list[float]:
@@ -59,8 +38,8 @@ def main(count: int = 500, vendor: str = "nango") -> str:
     mock = f"http://127.0.0.1:{mock_port}"
     serve = [sys.executable, "-m", "connmock.cli", "serve", "--port", str(mock_port)]
     proxy_args = [sys.executable, "-c", PROXY, vendor, f"{mock}/{vendor}", str(proxy_port)]
-    with process(serve, mock) as root, process(proxy_args, f"http://127.0.0.1:{proxy_port}/__connmock/violations"):
-        proxy = f"http://127.0.0.1:{proxy_port}"
+    with process(serve, mock), process(proxy_args, f"http://127.0.0.1:{proxy_port}/__connmock/violations"):
+        root, proxy = mock, f"http://127.0.0.1:{proxy_port}"
         headers = auth_headers(vendor, local_target(vendor, root).primary.key)
         with httpx.Client(headers=headers) as client:
             timings(client, f"{root}/{vendor}{PATHS[vendor]}", 50)  # warm up both

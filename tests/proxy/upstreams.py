@@ -1,10 +1,18 @@
-"""Small ASGI upstreams and faults for the proxy tests (raw ASGI: no framework)."""
+"""Small upstreams and faults for the proxy tests: raw ASGI (no framework), and raw sockets where the bytes on
+the wire are the point."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
-from dataclasses import dataclass
+import socket
+import struct
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Literal
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,22 +38,68 @@ class Restatus:
         del status
 
 
+@dataclass
+class Stalling:
+    """Never answer a request whose path ends like `suffix` (`arrived` is set once one came): it ends only when
+    its client goes away, so it stands for a request still in flight when the proxy is stopped."""
+
+    app: ASGIApp
+    suffix: str
+    arrived: threading.Event = field(default_factory=threading.Event)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not re.search(self.suffix, scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        await read_body(receive)
+        self.arrived.set()
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+
 async def odd_upstream(scope: Scope, receive: Receive, send: Send) -> None:
-    """Answers nothing a proxy should check: plain text, a big JSON document, an event stream."""
+    """Answers nothing a proxy should check: plain text, an event stream."""
     if scope["type"] != "http":
         return
     await read_body(receive)
-    path = scope["path"]
-    if path.endswith("/text"):
+    if scope["path"].endswith("/text"):
         headers, chunks = [(b"content-type", b"text/plain")], [b"hello, not JSON"]
-    elif path.endswith("/big"):
-        headers, chunks = [(b"content-type", b"application/json")], [json.dumps({"blob": "x" * 2_000_000}).encode()]
     else:
         headers, chunks = [(b"content-type", b"text/event-stream")], [b"data: one\n\n", b"data: two\n\n"]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     for chunk in chunks:
         await send({"type": "http.response.body", "body": chunk, "more_body": True})
     await send({"type": "http.response.body", "body": b""})
+
+
+Framing = Literal["declared", "streamed", "gzip"]
+
+
+@dataclass
+class Oversized:
+    """Echo the request's JSON body first thing in a 201 JSON answer of about `size` bytes, framed as `framing`:
+    `declared` (its Content-Length says the size), `streamed` (chunked, no length: the size shows only while
+    it is read) or `gzip` (small on the wire, `size` once inflated)."""
+
+    size: int
+    framing: Framing
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        echoed = json.loads(await read_body(receive) or b"null")
+        body = json.dumps({"echo": echoed, "padding": "x" * self.size}).encode()
+        headers = [(b"content-type", b"application/json")]
+        if self.framing == "gzip":
+            body = gzip.compress(body)
+            headers.append((b"content-encoding", b"gzip"))
+        if self.framing != "streamed":
+            headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": 201, "headers": headers})
+        step = 1024 if self.framing == "streamed" else len(body)
+        for start in range(0, len(body), step):
+            await send({"type": "http.response.body", "body": body[start:start + step], "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
 
 
 async def capture(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
@@ -60,3 +114,43 @@ async def capture(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[int, li
 
     await app(scope, receive, send)
     return status, headers, b"".join(chunks)
+
+
+Then = Literal["close", "reset", "stall"]
+
+
+@contextmanager
+def raw_upstream(reply: bytes, then: Then = "close") -> Iterator[str]:
+    """A socket server answering every request with `reply`, bytes as they are (any framing, broken or not), then
+    closing the connection: `reset` with a TCP RST, `stall` not until the test is done. Yields its base URL."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.05)
+    done, held = threading.Event(), []
+
+    def serve() -> None:
+        while not done.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with suppress(OSError):
+                head = b""
+                while b"\r\n\r\n" not in head and (more := conn.recv(65536)):
+                    head += more
+                conn.sendall(reply)
+            if then == "stall":
+                held.append(conn)
+                continue
+            if then == "reset":
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+
+    thread = threading.Thread(target=serve, name="raw-upstream", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        done.set()
+        thread.join(timeout=5)
+        for conn in [server, *held]:
+            conn.close()

@@ -1,4 +1,4 @@
-"""SIGINT and SIGTERM end a proxy run the same way: the server stops, then the summary and report are written.
+"""SIGINT, SIGTERM and SIGHUP end a proxy run the same way: the server stops, then the summary and report are written.
 
 uvicorn catches both signals while it serves, shuts down, then restores the handlers it found and raises the
 signal again "to trigger the expected behaviour": with Python's defaults SIGTERM then kills the process before
@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 __all__ = ["STOP_SIGNALS", "StopSignals"]
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# SIGHUP: the terminal the proxy runs in was closed; where the platform has it, the report is written all the same.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
 
 
 @dataclass(slots=True)

@@ -23,7 +23,7 @@ from tests.support.server import free_port, running
 PROMPTLY = 3.0  # seconds from the signal to the exit: uvicorn's 1 s grace for open requests, then the report
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=lambda s: s.name)
 def test_a_stop_signal_writes_the_summary_and_the_report(stop: signal.Signals, tmp_path: Path) -> None:
     # Given `connmock proxy` (a process) in front of a Nango mock that answers its list with an undocumented 418
     # and never answers /connections/stalled

@@ -55,6 +55,23 @@ def forwardable(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(k, v) for k, v in pairs if k.lower() not in HOP_BY_HOP and k.lower() not in named]
 
 
+READABLE_ENCODINGS = ("gzip", "deflate", "identity")
+
+
+def readable_only(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The client's `Accept-Encoding` narrowed to what the proxy can undo and check (enforce mode): otherwise a
+    brotli or zstd answer would pass unchecked, secrets and all. What the client accepts of those stays; none
+    left is `identity`."""
+    out = []
+    for name, value in headers:
+        if name.lower() == "accept-encoding":
+            tokens = [t.split(";", 1)[0].strip().lower() for t in value.split(",")]
+            kept = ["gzip", "deflate"] if "*" in tokens else [t for t in tokens if t in READABLE_ENCODINGS]
+            value = ", ".join(dict.fromkeys(kept)) or "identity"
+        out.append((name, value))
+    return out
+
+
 def decoded(body: bytes, encoding: str, limit: int) -> bytes | None:
     """The body as the application sent it (gzip/deflate undone, at most `limit` + 1 bytes: more means too large);
     None when it cannot be read."""
@@ -138,6 +155,8 @@ class ProxyApp:
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         query_string = scope.get("query_string", b"").decode("latin-1")
         headers = forwardable(scope["headers"])
+        if self.settings.mode == "enforce":
+            headers = readable_only(headers)
         prefix, more = await read_up_to(receive, limit)
         query = httpx.QueryParams(query_string).multi_items()
         exchange = self.inspector.begin(scope["method"], raw_path, query, headers, prefix, body_checked=not more)

@@ -8,6 +8,10 @@ from typing import Any, get_args
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from connmock.proxy.errors import error_schema
 from connmock.spec import SchemaValidator, load_spec
@@ -76,3 +80,25 @@ def test_a_head_answer_declaring_a_large_body_has_none_to_check(proxied: Proxied
     # Then nothing is too large: the answer passes as it is
     assert answer.status_code == 201 and int(answer.headers["content-length"]) > 4 * LIMIT
     assert "x-connmock-violations" not in answer.headers and found == []
+
+
+async def seen_encoding(request: Request) -> Response:
+    """Nango's empty list, with the `Accept-Encoding` the upstream was sent in a header."""
+    return JSONResponse({"connections": []},
+                        headers={"x-seen-accept-encoding": request.headers.get("accept-encoding", "(none)")})
+
+
+@pytest.mark.parametrize(("mode", "asked", "forwarded"), [
+    ("enforce", "br, gzip;q=0.8, zstd", "gzip"),
+    ("enforce", "br", "identity"),
+    ("enforce", "*", "gzip, deflate"),
+    ("report", "br, gzip", "br, gzip"),
+])
+def test_enforce_asks_only_for_encodings_it_can_check(proxied: Proxied, mode: str, asked: str,
+                                                      forwarded: str) -> None:
+    # A brotli or zstd answer could not be inflated and checked, so enforce mode does not ask the upstream for one
+    upstream_app = Starlette(routes=[Route("/connections", seen_encoding)])
+    with running(upstream_app) as upstream, proxied(upstream, "nango", mode=mode) as (url, _app):
+        answer = httpx.get(f"{url}/connections", headers={
+            "Authorization": "Bearer 3f0c9d2e-8b7a-4c6d-9e5f-1a2b3c4d5e6f", "Accept-Encoding": asked})
+    assert answer.status_code == 200 and answer.headers["x-seen-accept-encoding"] == forwarded

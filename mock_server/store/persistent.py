@@ -37,12 +37,12 @@ class PersistentStore:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._writing: asyncio.Future[None] | None = None
-        image = file.read()
-        if image is None:
+        saved = file.read()
+        if saved is None:
             file.write(encode(Image()))
         else:
             try:
-                inner.restore(image)
+                inner.restore(saved.image)
             except StoreFull as exc:
                 raise StateFileError(f"{file.path}: {exc}; start with a larger --store-capacity") from exc
 

@@ -16,7 +16,7 @@ import pytest
 
 from mock_server import Settings, create_app
 from mock_server.store import Image, MemoryStore, PersistentStore, StateFile, StateFileError
-from mock_server.store.statefile import encode
+from mock_server.store.statefile import Saved, encode
 from tests.reliability.canaries import Canaries, canary_creates
 from tests.reliability.listing import listed_nango, listed_openint, listed_vercel, listed_xpander
 from tests.reliability.support import SEED, auth_headers, create_path, start_serve, stop_serve
@@ -34,8 +34,19 @@ def test_state_file_round_trip_is_owner_only_and_leaves_no_temporary_file(tmp_pa
     file = StateFile(tmp_path / "state.json")
     file.write(encode(image()))
     assert stat.S_IMODE(os.stat(file.path).st_mode) == 0o600
-    assert file.read() == image()
+    assert file.read() == Saved(image(), 0)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
+
+
+def test_a_version_1_state_file_still_loads(tmp_path: Path) -> None:
+    document = orjson.loads(encode(image()))
+    del document["log_seq"]
+    document["version"] = 1
+    path = tmp_path / "state.json"
+    path.write_bytes(orjson.dumps(document))
+    assert StateFile(path).read() == Saved(image(), 0)
+    store = PersistentStore(MemoryStore(), StateFile(path))
+    assert store.inner.snapshot() == image()
 
 
 @pytest.mark.parametrize(("content", "words"), [
@@ -44,6 +55,7 @@ def test_state_file_round_trip_is_owner_only_and_leaves_no_temporary_file(tmp_pa
     (b'{"hello": "world"}', "not a connmock state file"),
     (b'{"format": "connmock-state", "version": 99, "spaces": {}}', "version 99"),
     (b'{"format": "connmock-state", "version": 1, "spaces": []}', "damaged"),
+    (b'{"format": "connmock-state", "version": 2, "spaces": {}, "counters": {}, "records": 0}', "damaged"),
 ])
 def test_a_corrupt_or_foreign_file_is_refused_and_left_alone(tmp_path: Path, content: bytes, words: str) -> None:
     path = tmp_path / "state.json"
@@ -61,7 +73,7 @@ def test_a_saved_state_over_the_capacity_is_refused(tmp_path: Path) -> None:
 
 
 def test_writes_are_saved_debounced_and_on_stop(tmp_path: Path) -> None:
-    async def scenario() -> tuple[int, int, Image | None, Image | None]:
+    async def scenario() -> tuple[int, int, Saved | None, Saved | None]:
         store = PersistentStore(MemoryStore(), StateFile(tmp_path / "s.json"), delay=0.05)
         await store.start()
         for n in range(200):  # a burst: a handful of saves, not 200
@@ -74,8 +86,8 @@ def test_writes_are_saved_debounced_and_on_stop(tmp_path: Path) -> None:
 
     after_burst, total, on_disk, final = asyncio.run(scenario())
     assert 1 <= after_burst <= 3 and total == after_burst + 1
-    assert on_disk is not None and on_disk.records == 200
-    assert final is not None and final.records == 201 and "last" in final.spaces["space"]
+    assert on_disk is not None and on_disk.image.records == 200
+    assert final is not None and final.image.records == 201 and "last" in final.image.spaces["space"]
 
 
 def create_all(base: str, canaries: Canaries, tag: str) -> dict[str, int]:
@@ -115,7 +127,7 @@ def test_serve_keeps_state_across_restarts_and_stops_within_two_seconds(tmp_path
     assert code in (0, -signal.SIGTERM) and stopped_in < 2.0, log
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     document = orjson.loads(path.read_bytes())
-    assert (document["format"], document["version"]) == ("connmock-state", 1)
+    assert (document["format"], document["version"]) == ("connmock-state", 2)
     assert all(len(before[v]) == counts[v] for v in counts)
     assert 0 < orjson.loads(saved_while_running)["records"] < document["records"]
     text = path.read_text()

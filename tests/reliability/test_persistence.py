@@ -18,7 +18,7 @@ import orjson
 import pytest
 
 from mock_server import Settings, create_app
-from mock_server.store import Image, MemoryStore, PersistentStore, StateFile, StateFileError
+from mock_server.store import Image, MemoryStore, PersistentStore, StateFile, StateFileError, statefile
 from mock_server.store.statefile import Saved, encode
 from tests.reliability.canaries import Canaries, canary_creates
 from tests.reliability.listing import listed_nango, listed_openint, listed_vercel, listed_xpander
@@ -39,6 +39,18 @@ def test_state_file_round_trip_is_owner_only_and_leaves_no_temporary_file(tmp_pa
     assert stat.S_IMODE(os.stat(file.path).st_mode) == 0o600
     assert file.read() == Saved(image(), 0)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
+
+
+def test_a_state_encoded_chunk_by_chunk_is_the_same_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spaces = {f"space{s}": {f"k{n}": b'{"n":%d}' % n if n % 3 else b"\xff%d" % n for n in range(s * 3)}
+              for s in range(4)}  # an empty space, and spaces of 3, 6 and 9 records
+    large = Image(spaces=spaces, counters={"space1": 7}, records=18)
+    monkeypatch.setattr(statefile, "CHUNK", 2)
+    data = encode(large, 42)
+    document = orjson.loads(data)
+    assert list(document) == ["format", "version", "saved_at", "log_seq", "records", "counters", "spaces"]
+    assert {k: [*v] for k, v in document["spaces"].items()} == {k: [*v] for k, v in spaces.items()}  # in order
+    assert statefile.decode(data, tmp_path) == Saved(large, 42)
 
 
 def test_a_version_1_state_file_still_loads(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
-"""The benchmark: a bare ASGI baseline, `connmock serve` and Stoplight Prism 5, side by side, one run.
+"""The benchmark: a bare ASGI baseline, `connmock serve` (in memory, and with `--state-file`) and Stoplight
+Prism 5, side by side, one run.
 
     python -m benchmarks                 # 3 rounds of 8 s per server and operation; writes benchmarks/RESULTS.md
     python -m benchmarks --rounds 1 --duration 4 --output /tmp/quick.md
+    python -m benchmarks --only connmock,state-file --memory-count 0 --no-check --output /tmp/durability.md
 
 Every server serves Nango's `POST /connections` (create, a new connection per request) and
 `GET /connections/{id}?provider_config_key=github` (get, of a connection created first), on 127.0.0.1, one
@@ -111,6 +113,7 @@ def pinned(cpu: int | None) -> Callable[[], None] | None:
 
 @dataclass
 class Server:
+    key: str  # what `--only` names
     name: str
     command: list[str]
     env: dict[str, str] = field(default_factory=dict)
@@ -195,22 +198,31 @@ def wrk(binary: str, args: argparse.Namespace, url: str, cpu: int | None, second
 
 # ------------------------------------------------------------------------------------------------ the run
 
-def servers(replies: Path) -> list[Server]:
+SERVERS = ("baseline", "connmock", "state-file", "prism")
+
+
+def servers(replies: Path, scratch: Path, only: tuple[str, ...]) -> list[Server]:
+    """The servers to measure; `state-file` starts on a new file each time (`{port}` is new for every start)."""
     python = sys.executable
     connmock = str(Path(python).with_name("connmock"))
-    return [
-        Server("baseline (bare ASGI)", [python, "-m", "uvicorn", "benchmarks.baseline:app", "--host", "127.0.0.1",
-                                        "--port", "{port}", "--no-access-log", "--log-level", "warning"],
-               env={"BENCH_REPLIES": str(replies)}),
-        Server("connmock", [connmock, "serve", "--vendor", "nango", "--port", "{port}"]),
-        Server("Prism", [*prism_command(), "mock", str(SPEC), "--host", "127.0.0.1", "--port", "{port}"], cwd=HERE),
+    mock = [connmock, "serve", "--vendor", "nango", "--port", "{port}"]
+    made = [
+        Server("baseline", "baseline (bare ASGI)",
+               [python, "-m", "uvicorn", "benchmarks.baseline:app", "--host", "127.0.0.1", "--port", "{port}",
+                "--no-access-log", "--log-level", "warning"], env={"BENCH_REPLIES": str(replies)}),
+        Server("connmock", "connmock", mock),
+        Server("state-file", "connmock --state-file", [*mock, "--state-file", str(scratch / "state-{port}.json")]),
     ]
+    if "prism" in only:
+        made.append(Server("prism", "Prism", [*prism_command(), "mock", str(SPEC), "--host", "127.0.0.1", "--port",
+                                              "{port}"], cwd=HERE))
+    return [server for server in made if server.key in only]
 
 
 def record_replies(target: Path) -> dict[str, int]:
     """The mock's own create and get answers, for the baseline to answer with the same sizes."""
-    connmock = Server("connmock", [str(Path(sys.executable).with_name("connmock")), "serve", "--vendor", "nango",
-                                   "--port", "{port}"])
+    connmock = Server("connmock", "connmock", [str(Path(sys.executable).with_name("connmock")), "serve", "--vendor",
+                                               "nango", "--port", "{port}"])
     with started(connmock, None):
         status, created = request(connmock.base, "POST", "/connections", CREATE_BODY)
         if status != 201:
@@ -294,10 +306,19 @@ def importable(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
+RATIOS = [  # label, numerator, denominator, measure, target
+    ("connmock / Prism, req/s", "connmock", "Prism", "rps", "≥ 2"),
+    ("connmock / Prism, p99", "connmock", "Prism", "p99_ms", "≤ 0.5"),
+    ("connmock / baseline, req/s", "connmock", "baseline (bare ASGI)", "rps", "≥ 0.5 on create"),
+    ("connmock --state-file / connmock, req/s", "connmock --state-file", "connmock", "rps",
+     "the cost of durable writes (a create logs two writes, a Nango get one: `last_fetched_at`)"),
+    ("connmock --state-file / connmock, p99", "connmock --state-file", "connmock", "p99_ms", "—"),
+]
+
+
 def report(args: argparse.Namespace, rounds: list[dict[str, dict[str, Measure]]], sizes: dict[str, int],
            memory: dict[str, Any] | None, check: tuple[float, int] | None) -> str:
     names = list(rounds[0])
-    base, mock, prism = names[0], names[1], names[2]
 
     def values(name: str, op: str, attr: str) -> list[float]:
         return [float(getattr(r[name][op], attr)) for r in rounds]
@@ -319,8 +340,9 @@ def report(args: argparse.Namespace, rounds: list[dict[str, dict[str, Measure]]]
         f"`connection_id` per request); get: `GET {GET_PATH}`; connmock's answers are {sizes['create']} and "
         f"{sizes['get']} bytes, the baseline answers the same JSON",
         "- servers: baseline = `benchmarks/baseline.py` on uvicorn; connmock = `connmock serve --vendor nango` "
-        "(one worker, full validation, stateful, INFO log per request); Prism = `prism mock openapi/nango.yaml` "
-        "(defaults: request validation, static examples, info log)",
+        "(one worker, full validation, stateful, INFO log per request); connmock --state-file = the same with "
+        "`--state-file` on a new file (every write durable before it is answered); Prism = "
+        "`prism mock openapi/nango.yaml` (defaults: request validation, static examples, info log)",
         "",
         "Each cell: median over the rounds (min-max). Latencies in ms.",
         "",
@@ -334,20 +356,13 @@ def report(args: argparse.Namespace, rounds: list[dict[str, dict[str, Measure]]]
                      f"| {spread(values(name, 'create', 'p99_ms'), 2)} | {spread(values(name, 'get', 'rps'))} "
                      f"| {spread(values(name, 'get', 'p50_ms'), 2)} | {spread(values(name, 'get', 'p99_ms'), 2)} "
                      f"| {bad} |")
-    lines += [
-        "",
-        "Ratios, computed within each round (median (min-max)):",
-        "",
-        "| ratio | create | get | target |",
-        "|---|---:|---:|---|",
-        f"| connmock / Prism, req/s | {spread(ratios(mock, prism, 'create', 'rps'), 2)} "
-        f"| {spread(ratios(mock, prism, 'get', 'rps'), 2)} | ≥ 2 |",
-        f"| connmock / Prism, p99 | {spread(ratios(mock, prism, 'create', 'p99_ms'), 2)} "
-        f"| {spread(ratios(mock, prism, 'get', 'p99_ms'), 2)} | ≤ 0.5 |",
-        f"| connmock / baseline, req/s | {spread(ratios(mock, base, 'create', 'rps'), 2)} "
-        f"| {spread(ratios(mock, base, 'get', 'rps'), 2)} | ≥ 0.5 on create |",
-        "",
-    ]
+    lines += ["", "Ratios, computed within each round (median (min-max)):", "",
+              "| ratio | create | get | target |", "|---|---:|---:|---|"]
+    for label, top, bottom, attr, target in RATIOS:
+        if top in names and bottom in names:
+            lines.append(f"| {label} | {spread(ratios(top, bottom, 'create', attr), 2)} "
+                         f"| {spread(ratios(top, bottom, 'get', attr), 2)} | {target} |")
+    lines.append("")
     if memory is not None:
         lines += [
             "| memory (connmock, in-process, `benchmarks/memory.py`) | value |",
@@ -385,7 +400,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-count", type=int, default=100_000, help="stored connections (0: skip)")
     parser.add_argument("--no-check", dest="check", action="store_false", help="skip timing `connmock check`")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--only", default=",".join(SERVERS),
+                        help=f"the servers to measure, comma-separated (default: all of {','.join(SERVERS)})")
     args = parser.parse_args(argv)
+    only = tuple(key.strip() for key in args.only.split(",") if key.strip())
+    if not only or set(only) - set(SERVERS):
+        parser.error(f"--only takes names among {', '.join(SERVERS)}")
     args.pin = args.pin and (os.cpu_count() or 1) >= 2 and hasattr(os, "sched_setaffinity")
     args.load = " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -393,12 +413,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         replies = Path(scratch) / "replies.json"
         sizes = record_replies(replies)
-        trio = servers(replies)
+        measured = servers(replies, Path(scratch), only)
         rounds = []
         for number in range(1, args.rounds + 1):
-            shift = (number - 1) % len(trio)
-            rounds.append(measure_round(wrk_binary, args, trio[shift:] + trio[:shift], number))
-        rounds = [{s.name: r[s.name] for s in trio} for r in rounds]
+            shift = (number - 1) % len(measured)
+            rounds.append(measure_round(wrk_binary, args, measured[shift:] + measured[:shift], number))
+        rounds = [{s.name: r[s.name] for s in measured} for r in rounds]
     memory = run_memory(args.memory_count) if args.memory_count else None
     check = run_check() if args.check else None
     text = report(args, rounds, sizes, memory, check)

@@ -22,7 +22,7 @@ class Settings:
     journal_body_bytes: int = 16 * 1024
     store_capacity: int = 1_000_000  # records; past it every write is the vendor's documented "store full"
     state_file: Path | None = None  # `--state-file`: state kept across restarts (see mock_server/store/)
-    state_save_delay: float = 0.5  # seconds from the first unsaved write to its save
+    state_save_delay: float = 0.5  # seconds without writes before the write log is compacted into the state file
     store_url: str | None = None  # `--store redis://HOST:PORT/DB`: state shared by every worker; default in memory
     store_namespace: str = ""  # keys under `connmock:<namespace>:`, so several mocks can share one Redis
     cors: bool = True

@@ -131,7 +131,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     merged = not settings.single_vendor_at_root
     mounts = {vendor: settings.mount(vendor) for vendor in settings.vendors}
     plans = build_plans(world, adapters, merged)
-    fallback = Fallback(adapters, {v: compile_routes(world.specs[v].spec, mounts[v]) for v in adapters}, mounts)
+    fallback = Fallback(adapters, {v: compile_routes(world.specs[v].spec, mounts[v]) for v in adapters}, mounts,
+                        world)
     gate = functools.partial(Gate, world=world, plans=plans, mounts=mounts, fallback=fallback)
     spec_name = "merged" if merged else settings.vendors[0]
     urls = [{"url": f"{mounts[v]}/openapi.json", "name": v} for v in settings.vendors]

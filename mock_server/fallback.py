@@ -1,7 +1,12 @@
-"""Requests that match no operation: the vendor's own 404, or 405 with a correct `Allow` header."""
+"""Requests that match no operation: the vendor's own 404, or 405 with a correct `Allow` header.
+
+Such a request is usually a call an SDK makes that the mock's spec does not have (`setMetadata`, say), so it is
+never silent: it is journalled (`GET /__connmock/requests`, with `operation: null`) and logged as a warning that
+names the vendor, method and path (never the query or body, which may hold secrets)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -13,7 +18,11 @@ from starlette.types import ASGIApp
 
 from connmock.spec import Spec
 from mock_server.errors import MethodNotAllowed, NotFound, ServiceError
+from mock_server.journal import JournalEntry, redacted_query
 from mock_server.vendors.base import Reply, VendorAdapter
+from mock_server.world import World
+
+logger = logging.getLogger("connmock")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +45,12 @@ def compile_routes(spec: Spec, mount: str) -> list[Route]:
 class Fallback:
     """Decides the vendor error for an unrouted request under a vendor's mount."""
 
-    def __init__(self, adapters: dict[str, VendorAdapter], routes: dict[str, list[Route]], mounts: dict[str, str]):
+    def __init__(self, adapters: dict[str, VendorAdapter], routes: dict[str, list[Route]], mounts: dict[str, str],
+                 world: World | None = None):
         self.adapters = adapters
         self.routes = routes
         self.mounts = mounts
+        self.world = world  # where unserved requests are journalled
 
     def vendor_for(self, path: str) -> str | None:
         for vendor, mount in self.mounts.items():
@@ -47,7 +58,7 @@ class Fallback:
                 return vendor
         return None
 
-    def reply(self, method: str, path: str) -> Reply | None:
+    def reply(self, method: str, path: str, query_string: str = "") -> Reply | None:
         vendor = self.vendor_for(path)
         if vendor is None:
             return None
@@ -61,7 +72,19 @@ class Fallback:
         reply = self.adapters[vendor].render_error(error, None)
         if allowed:
             reply.headers["allow"] = ", ".join(allowed)
+        self.note(vendor, method, path, query_string, reply)
         return reply
+
+    def note(self, vendor: str, method: str, path: str, query_string: str, reply: Reply) -> None:
+        what = "a method" if reply.status == 405 else "an operation"
+        logger.warning("%s %s %s -> %d: not %s of the mock's %s spec", vendor, method, path, reply.status, what,
+                       vendor)
+        if self.world is None:
+            return
+        self.world.journal.add(JournalEntry(
+            at=self.world.clock.now().isoformat(), vendor=vendor, operation=None, method=method, path=path,
+            query=redacted_query(query_string), status=reply.status, duration_ms=0.0, request_body=None,
+            response_body=reply.body))
 
 
 class VendorExceptionMiddleware(ExceptionMiddleware):  # type: ignore[misc]
@@ -72,7 +95,7 @@ class VendorExceptionMiddleware(ExceptionMiddleware):  # type: ignore[misc]
         self.fallback = fallback
 
     async def http_exception(self, request: Request, exc: Exception) -> Response:  # type: ignore[override]
-        reply = self.fallback.reply(request.method, request.url.path)
+        reply = self.fallback.reply(request.method, request.url.path, request.url.query)
         if reply is None:
             status = getattr(exc, "status_code", 500)
             return Response(orjson.dumps({"error": getattr(exc, "detail", "")}), status_code=status,

@@ -45,7 +45,7 @@ from mock_server.errors import (
 )
 from mock_server.fallback import Fallback
 from mock_server.forced import forced_reply
-from mock_server.journal import JournalEntry
+from mock_server.journal import JournalEntry, redacted_query
 from mock_server.store import StoreFull, StoreUnavailable
 from mock_server.vendors.base import Handler, Reply, RequestContext, VendorAdapter
 from mock_server.world import World
@@ -317,7 +317,8 @@ class Gate:
             routing = scope.get("extensions", {}).get(ROUTING, {})
             routed = self.prepared.get(routing.get("operation_id") or "")
             if routed is None:
-                unrouted = self.fallback.reply(scope["method"], scope["path"])
+                unrouted = self.fallback.reply(scope["method"], scope["path"],
+                                               scope.get("query_string", b"").decode("latin-1"))
                 if unrouted is None:
                     await self.app(scope, receive, send)
                 else:
@@ -434,16 +435,6 @@ class Gate:
             request_body=prepared.redact(body) if body is not None else None,
             response_body=journal_response(plan, reply),
         ))
-
-
-SECRET_QUERY = ("token", "key", "secret", "password")
-
-
-def redacted_query(query_string: str) -> str:
-    if not query_string:
-        return ""
-    pairs = parse_qsl(query_string, keep_blank_values=True)
-    return "&".join(f"{k}={'[redacted]' if any(s in k.lower() for s in SECRET_QUERY) else v}" for k, v in pairs)
 
 
 def journal_response(plan: OperationPlan, reply: Reply) -> Any:

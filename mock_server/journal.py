@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import asdict, dataclass, replace
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 
@@ -57,3 +58,13 @@ class Journal:
 
     def clear(self) -> None:
         self._entries.clear()
+
+
+SECRET_QUERY = ("token", "key", "secret", "password")
+
+
+def redacted_query(query_string: str) -> str:
+    if not query_string:
+        return ""
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    return "&".join(f"{k}={'[redacted]' if any(s in k.lower() for s in SECRET_QUERY) else v}" for k, v in pairs)

@@ -1,8 +1,8 @@
 """Requests that match no operation: the vendor's own 404, or 405 with a correct `Allow` header.
 
-Such a request is usually a call an SDK makes that the mock's spec does not have (`setMetadata`, say), so it is
-never silent: it is journalled (`GET /__connmock/requests`, with `operation: null`) and logged as a warning that
-names the vendor, method and path (never the query or body, which may hold secrets)."""
+Such a request is usually a call an SDK makes that the mock's spec does not have (`createIntegration`, say), so it
+is never silent: it is journalled (`GET /__connmock/requests`, with `operation: null`) and logged, at the level of
+the per-request lines, naming vendor, method and path (never the query or body, which may hold secrets)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ logger = logging.getLogger("connmock")
 class Route:
     pattern: re.Pattern[str]
     methods: tuple[str, ...]
+    literal: bool = False  # no path parameter: where it matches, it wins over templates (`/connections/metadata`)
 
 
 def compile_routes(spec: Spec, mount: str) -> list[Route]:
@@ -38,7 +39,7 @@ def compile_routes(spec: Spec, mount: str) -> list[Route]:
     routes = []
     for path, methods in by_path.items():
         regex = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(mount + path))
-        routes.append(Route(re.compile(f"^{regex}/?$"), tuple(sorted(methods))))
+        routes.append(Route(re.compile(f"^{regex}/?$"), tuple(sorted(methods)), literal="{" not in path))
     return routes
 
 
@@ -62,7 +63,9 @@ class Fallback:
         vendor = self.vendor_for(path)
         if vendor is None:
             return None
-        allowed = sorted({m for r in self.routes[vendor] if r.pattern.match(path) for m in r.methods})
+        matching = [r for r in self.routes[vendor] if r.pattern.match(path)]
+        matching = [r for r in matching if r.literal] or matching
+        allowed = sorted({m for r in matching for m in r.methods})
         error: ServiceError
         if allowed and method not in allowed:
             error = MethodNotAllowed(f"Method {method} is not allowed", code="method_not_allowed",
@@ -77,8 +80,7 @@ class Fallback:
 
     def note(self, vendor: str, method: str, path: str, query_string: str, reply: Reply) -> None:
         what = "a method" if reply.status == 405 else "an operation"
-        logger.warning("%s %s %s -> %d: not %s of the mock's %s spec", vendor, method, path, reply.status, what,
-                       vendor)
+        logger.info("%s %s %s -> %d: not %s of the mock's %s spec", vendor, method, path, reply.status, what, vendor)
         if self.world is None:
             return
         self.world.journal.add(JournalEntry(

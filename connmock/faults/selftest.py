@@ -24,8 +24,12 @@ TOOLS = ("connmock", "schemathesis")
 CONFIGS = Path(__file__).with_name("schemathesis")
 # Schemathesis insists on 401 for a missing Authorization header; OpenInt answers an anonymous caller 403
 # FORBIDDEN and Vercel a missing token 403 `missingToken`, as their live servers do (openapi/README.md).
+# Nango: Schemathesis infers links from `createConnection` to `POST/PATCH /connections/metadata` by
+# `connection_id` alone and sends a random `provider_config_key`, which the real server (0.71.4, measured) answers
+# 404 `unknown_connection` too: no lost resource. (`--checks all` overrides the config file's per-check switch.)
 EXCLUDED = {"openint": ["--exclude-checks", "missing_required_header"],
-            "vercel": ["--exclude-checks", "missing_required_header"]}
+            "vercel": ["--exclude-checks", "missing_required_header"],
+            "nango": ["--exclude-checks", "ensure_resource_availability"]}
 SCHEMATHESIS_TIMEOUT = 600
 
 

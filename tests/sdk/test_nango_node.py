@@ -37,6 +37,16 @@ def test_nango_node_sdk(mock_url: str, compat: Compat) -> None:
     raw = ok("getRawTokenResponse")
     c.check("getRawTokenResponse", isinstance(raw, dict) and raw.get("access_token") == access, str(raw)[:300])
     c.check("getMetadata", ok("getMetadata") == {"team": "sdk"})
+    c.check("setMetadata", (ok("setMetadata") or {}).get("status") == 201, str(out["setMetadata"])[:300])
+    c.check("updateMetadata", (ok("updateMetadata") or {}).get("status") == 200
+            and ok("getMetadataAfterUpdate") == {"team": "set", "plan": "team"},
+            str(out["getMetadataAfterUpdate"])[:300])
+    c.check("setMetadata of an unknown connection → AxiosError 404 unknown_connection",
+            status("setMetadataUnknown") == 404
+            and out["setMetadataUnknown"]["error"]["response"]["data"]["error"]["code"] == "unknown_connection")
+    configs = (ok("listIntegrations") or {}).get("configs") or []
+    c.check("listIntegrations", integration in [i.get("unique_key") for i in configs],
+            str(out["listIntegrations"])[:300])
     for name, label in (("listConnections", "listConnections()"),
                         ("listConnectionsOldSignature", "listConnections(connectionId, search, filters)"),
                         ("listConnectionsFilters", "listConnections({connectionId, userId, integrationId, tags})")):

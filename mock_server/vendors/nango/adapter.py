@@ -14,6 +14,8 @@ from mock_server.vendors.base import Handler, Principal, Reply, RequestContext, 
 from mock_server.vendors.nango import errors
 from mock_server.vendors.nango.browser import BrowserAuth
 from mock_server.vendors.nango.credentials import CredentialCatalog
+from mock_server.vendors.nango.integrations import NangoIntegrations
+from mock_server.vendors.nango.metadata import NangoMetadata
 from mock_server.vendors.nango.ratelimit import RateWindows
 from mock_server.vendors.nango.service import NangoConnections
 from mock_server.vendors.nango.sessions import ConnectSessions
@@ -24,7 +26,8 @@ CONNECT_PAGE = "/__connmock/pages/nango/connect"
 # @nangohq/frontend's routes: the connect session token in the query is the credential (checked by the handler).
 SESSION_AUTH = frozenset({"startOAuth", "createApiKeyConnection"})
 CONTENT_TYPE_CHECKED = frozenset({"createConnection", "listConnections", "getConnection", "updateConnection",
-                                  "deleteConnection"})  # the routes under `/connections` (routes.public.ts)
+                                  "deleteConnection", "setConnectionMetadata", "updateConnectionMetadata",
+                                  "listIntegrations"})  # the public API routes (routes.public.ts; measured)
 
 
 def unauthorized(code: str) -> Unauthorized:
@@ -41,6 +44,8 @@ class NangoAdapter(VendorAdapter):
         self.connections = NangoConnections(world, CredentialCatalog(world.specs[self.key].spec))
         self.sessions = ConnectSessions(world, self.connections)
         self.browser = BrowserAuth(world, self.sessions, self.rates.count)
+        self.metadata = NangoMetadata(world)
+        self.integrations = NangoIntegrations(world)
 
     def authenticate(self, headers: Mapping[str, str], operation_id: str) -> Principal:
         """access.middleware.ts: no header, then the key's shape (whatever the scheme), then the account."""
@@ -107,6 +112,9 @@ class NangoAdapter(VendorAdapter):
             "createReconnectSession": self.create_reconnect_session,
             "startOAuth": self.start_oauth,
             "createApiKeyConnection": self.create_api_key_connection,
+            "setConnectionMetadata": self.set_connection_metadata,
+            "updateConnectionMetadata": self.update_connection_metadata,
+            "listIntegrations": self.list_integrations,
         }
 
     def describe_tenant(self, tenant: Tenant) -> dict[str, Any]:
@@ -136,6 +144,15 @@ class NangoAdapter(VendorAdapter):
         deleted = await self.connections.delete(ctx.principal.tenant, ctx.path_params["connectionId"],
                                                 ctx.query["provider_config_key"])
         return self.reply(200, deleted)
+
+    async def set_connection_metadata(self, ctx: RequestContext) -> Reply:
+        return self.reply(201, await self.metadata.write(ctx.principal.tenant, ctx.body, merge=False))
+
+    async def update_connection_metadata(self, ctx: RequestContext) -> Reply:
+        return self.reply(200, await self.metadata.write(ctx.principal.tenant, ctx.body, merge=True))
+
+    async def list_integrations(self, ctx: RequestContext) -> Reply:
+        return self.reply(200, self.integrations.listing(ctx.origin))
 
     async def create_connect_session(self, ctx: RequestContext) -> Reply:
         created = await self.sessions.create(ctx.principal.tenant, ctx.body, ctx.origin + CONNECT_PAGE)

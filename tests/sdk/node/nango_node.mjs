@@ -26,6 +26,11 @@ await out.run('getConnectionRefresh', () => nango.getConnection(pck, id, true, t
 await out.run('getToken', () => nango.getToken(pck, id));
 await out.run('getRawTokenResponse', () => nango.getRawTokenResponse(pck, id));
 await out.run('getMetadata', () => nango.getMetadata(pck, id));
+await out.run('setMetadata', () => nango.setMetadata(pck, id, { team: 'set', plan: 'pro' }), (r) => ({ status: r.status, data: r.data }));
+await out.run('updateMetadata', () => nango.updateMetadata(pck, [id], { plan: 'team' }), (r) => ({ status: r.status, data: r.data }));
+await out.run('getMetadataAfterUpdate', () => nango.getMetadata(pck, id));
+await out.run('setMetadataUnknown', () => nango.setMetadata(pck, 'no-such-connection', {}));
+await out.run('listIntegrations', () => nango.listIntegrations());
 await out.run('listConnections', () => nango.listConnections());
 await out.run('listConnectionsOldSignature', () => nango.listConnections(id, id.slice(0, 6), { endUserId: a.endUser, limit: 10, page: 0 }));
 await out.run('listConnectionsFilters', () => nango.listConnections({

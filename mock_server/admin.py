@@ -8,6 +8,7 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope
 
+from connmock.spec import load_merged
 from mock_server.pages import PAGES_PREFIX, Pages
 from mock_server.store import StoreUnavailable
 from mock_server.vendors.base import Reply, VendorAdapter
@@ -42,6 +43,7 @@ class Admin:
         self.adapters = adapters
         self.mounts = mounts
         self.vendor_specs = {v: f"{mount}/openapi.json" for v, mount in mounts.items() if mount}
+        self.merged = len(self.vendor_specs) == len(mounts) > 1  # every vendor under its own mount
         self.pages = Pages(world, adapters)
 
     async def handle(self, scope: Scope, receive: Receive) -> Reply | None:
@@ -61,6 +63,8 @@ class Admin:
                 return Reply(503, {"status": "unavailable", "error": str(error)}, headers={"retry-after": "1"})
         if path == "/" and method in ("GET", "HEAD"):
             return Reply(200, self.index(origin_of(scope, self.world)))
+        if path == "/openapi.json" and method == "GET" and self.merged:
+            return Reply(200, self.merged_document())
         for vendor, spec_url in self.vendor_specs.items():
             if path == spec_url and method == "GET":
                 return Reply(200, self.vendor_document(vendor))
@@ -107,6 +111,13 @@ class Admin:
                 entry["vendors"][vendor] = {"base_url": origin + self.mounts[vendor], **adapter.describe_tenant(tenant)}
             out.append(entry)
         return {"tenants": out}
+
+    def merged_document(self) -> dict[str, Any]:
+        """The merged document with its own `servers` (`/`: each path carries its vendor's mount), which
+        Connexion would replace by its empty base path, leaving Swagger UI an empty Servers list."""
+        document = dict(load_merged().document)
+        document["servers"] = [{"url": "/", "description": "this connmock"}]
+        return document
 
     def vendor_document(self, vendor: str) -> dict[str, Any]:
         document = dict(self.world.specs[vendor].spec.document)

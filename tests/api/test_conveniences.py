@@ -37,6 +37,17 @@ def test_index_lists_every_mounted_vendor_and_its_operations(api: ApiClient) -> 
     assert api.get("/nango/openapi.json").json()["servers"] == [{"url": "/nango"}]
 
 
+def test_the_merged_document_swagger_ui_shows_has_a_server_and_one_version(api: ApiClient) -> None:
+    # Swagger UI's "all vendors" view: a Servers entry that works (its paths carry the mounts), and a version
+    # that is one date (the newest vendor contract's), each vendor's own named in the description
+    merged = api.get("/openapi.json").json()
+    assert merged["servers"] == [{"url": "/", "description": "this connmock"}]
+    versions = {vendor: load_spec(vendor).document["info"]["version"] for vendor in VENDORS}
+    assert merged["info"]["version"] == max(versions.values())
+    assert all(f"{vendor} {version}" in merged["info"]["description"] for vendor, version in versions.items())
+    assert set(merged["paths"]) == set(load_spec("merged").document["paths"])
+
+
 def test_journal_is_bounded_redacted_and_reset_empties_everything(nango: ApiClient) -> None:
     body = {"provider_config_key": "github", "credentials": {"type": "OAUTH2", "access_token": "canary-jrnl-1"}}
     for _ in range(5):

@@ -9,9 +9,10 @@ from starlette.datastructures import Headers
 from starlette.types import Receive, Scope
 
 from connmock.spec import load_merged
+from mock_server.gate import is_json_media
 from mock_server.pages import PAGES_PREFIX, Pages
 from mock_server.store import StoreUnavailable
-from mock_server.vendors.base import Reply, VendorAdapter
+from mock_server.vendors.base import Reply, VendorAdapter, retry_later
 from mock_server.world import World
 
 ADMIN_PREFIX = "/__connmock/"
@@ -26,8 +27,7 @@ def preflighted(scope: Scope) -> bool:
     admin endpoints answer no CORS preflight, so another site's page can never send such a request. A form post
     or a `text/plain` fetch, which browsers send cross-site unasked, is refused for what changes state."""
     headers = Headers(scope=scope)
-    media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    return media == "application/json" or ADMIN_TOKEN_HEADER in headers
+    return is_json_media(headers.get("content-type", "")) or ADMIN_TOKEN_HEADER in headers
 
 
 def origin_of(scope: Scope, world: World) -> str:
@@ -60,7 +60,7 @@ class Admin:
             try:
                 return await self.admin(path[len(ADMIN_PREFIX):].rstrip("/"), method, scope)
             except StoreUnavailable as error:
-                return Reply(503, {"status": "unavailable", "error": str(error)}, headers={"retry-after": "1"})
+                return retry_later(Reply(503, {"status": "unavailable", "error": str(error)}))
         if path == "/" and method in ("GET", "HEAD"):
             return Reply(200, self.index(origin_of(scope, self.world)))
         if path == "/openapi.json" and method == "GET" and self.merged:

@@ -47,7 +47,7 @@ from mock_server.fallback import Fallback
 from mock_server.forced import forced_reply
 from mock_server.journal import JournalEntry, redacted_query
 from mock_server.store import StoreFull, StoreUnavailable
-from mock_server.vendors.base import Handler, Reply, RequestContext, VendorAdapter
+from mock_server.vendors.base import Handler, Reply, RequestContext, VendorAdapter, retry_later
 from mock_server.world import World
 
 logger = logging.getLogger("connmock")
@@ -387,7 +387,7 @@ class Gate:
             return plan.adapter.render_error(CapacityReached(str(error)), plan.operation.operation_id), body
         except StoreUnavailable as error:  # an outage says "retry", a 500 would say "bug"
             logger.warning("%s.%s: %s", plan.vendor, plan.operation.operation_id, error)
-            return unavailable(plan.adapter.render_error(UNAVAILABLE, plan.operation.operation_id)), body
+            return retry_later(plan.adapter.render_error(UNAVAILABLE, plan.operation.operation_id)), body
         except Exception as error:  # never a bare 500: the vendor's envelope, and no request data in the log
             logger.error("unexpected %s in %s.%s", type(error).__name__, plan.vendor, plan.operation.operation_id)
             failure = ServiceError("Internal server error", status=500)
@@ -461,10 +461,3 @@ async def send_reply(reply: Reply, send: Send, vendor_headers: dict[str, str]) -
 
 
 UNAVAILABLE = Unavailable("The service is temporarily unavailable (connmock's store does not answer); retry shortly")
-RETRY_AFTER_SECONDS = "1"
-
-
-def unavailable(reply: Reply) -> Reply:
-    """A store outage's answer: the vendor's envelope with status 503 and `Retry-After`."""
-    reply.headers["retry-after"] = RETRY_AFTER_SECONDS
-    return reply

@@ -55,7 +55,7 @@ def forwardable(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(k, v) for k, v in pairs if k.lower() not in HOP_BY_HOP and k.lower() not in named]
 
 
-READABLE_ENCODINGS = ("gzip", "deflate", "identity")
+DECODABLE = ("gzip", "deflate")  # the content encodings the proxy undoes to check an answer (`decoded`)
 
 
 def readable_only(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -66,7 +66,7 @@ def readable_only(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     for name, value in headers:
         if name.lower() == "accept-encoding":
             tokens = [t.split(";", 1)[0].strip().lower() for t in value.split(",")]
-            kept = ["gzip", "deflate"] if "*" in tokens else [t for t in tokens if t in READABLE_ENCODINGS]
+            kept = list(DECODABLE) if "*" in tokens else [t for t in tokens if t in (*DECODABLE, "identity")]
             value = ", ".join(dict.fromkeys(kept)) or "identity"
         out.append((name, value))
     return out
@@ -78,7 +78,7 @@ def decoded(body: bytes, encoding: str, limit: int) -> bytes | None:
     encoding = encoding.strip().lower()
     if encoding in ("", "identity"):
         return body
-    if encoding not in ("gzip", "deflate"):
+    if encoding not in DECODABLE:
         return None
     try:
         return zlib.decompressobj(wbits=47 if encoding == "gzip" else 15).decompress(body, limit + 1)

@@ -23,7 +23,7 @@ from mock_server.pages.render import error_page, framable, with_form_fields
 from mock_server.pages.vercel import VercelPages
 from mock_server.pages.xpander import XpanderPages
 from mock_server.store import StoreFull, StoreUnavailable
-from mock_server.vendors.base import Reply, VendorAdapter
+from mock_server.vendors.base import Reply, VendorAdapter, retry_later
 from mock_server.vendors.nango.adapter import NangoAdapter
 from mock_server.vendors.openint.adapter import OpenIntAdapter
 from mock_server.vendors.vercel.adapter import VercelAdapter
@@ -87,8 +87,8 @@ class Pages:
             reply = await self.answer(vendor, PageRequest(segments, first_values(query_string)), method, scope,
                                       receive, link)
         except StoreUnavailable:
-            reply = error_page(vendor, "Mock unavailable", "The mock's store does not answer; retry shortly.", 503)
-            reply.headers["retry-after"] = "1"
+            reply = retry_later(error_page(vendor, "Mock unavailable", "The mock's store does not answer; retry "
+                                                     "shortly.", 503))
         reply = with_form_fields(reply, {FIELD: self.forms.issue(link)})
         return framable(reply) if segments in FRAMED.get(vendor, ()) else reply
 

@@ -43,6 +43,17 @@ class Reply:
     content_type: str = "application/json"
 
 
+RETRY_AFTER_SECONDS = "1"
+
+
+def retry_later(reply: Reply) -> Reply:
+    """`reply` (an API error, an admin answer, a page) as a store outage's answer: status 503, `Retry-After` set
+    -- "retry", where a 500 would say "bug"."""
+    reply.status = 503
+    reply.headers["retry-after"] = RETRY_AFTER_SECONDS
+    return reply
+
+
 Handler = Callable[[RequestContext], Awaitable[Reply]]
 
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from fixtures import load_seed
-from mock_server import Settings, create_app
-from tests.support.api import ApiClient
+from mock_server import Settings
+from tests.support.api import ApiClient, in_process
 
 ACME = load_seed().tenant("acme")
 NANGO = {"Authorization": f"Bearer {ACME.nango_secret_key}"}
@@ -20,9 +20,8 @@ CONNECTION = {"provider_config_key": "github", "connection_id": "kept",
 
 @pytest.fixture
 def nango() -> Iterator[ApiClient]:
-    client = ApiClient(create_app(Settings(vendors=("nango",))))
-    yield client
-    client.close()
+    with in_process(Settings(vendors=("nango",))) as client:
+        yield client
 
 
 def stored(client: ApiClient) -> int:
@@ -61,14 +60,11 @@ def test_a_simple_cross_site_post_cannot_reset(nango: ApiClient, headers: dict[s
 
 
 def test_a_json_reset_or_one_with_the_token_header_works() -> None:
-    client = ApiClient(create_app(Settings(vendors=("nango",), admin_token="s3cret-admin")))
     token = {"X-Connmock-Admin-Token": "s3cret-admin"}
-    try:
+    with in_process(Settings(vendors=("nango",), admin_token="s3cret-admin")) as client:
         assert client.post("/nango/connections", json=CONNECTION, headers=NANGO).status_code == 201
         assert client.post("/__connmock/reset", headers=token).json() == {"reset": True}  # the header suffices
         assert stored(client) == 0
         assert client.post("/nango/connections", json=CONNECTION, headers=NANGO).status_code == 201
         assert client.post("/__connmock/reset", json={}, headers=token).json() == {"reset": True}
         assert stored(client) == 0
-    finally:
-        client.close()

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from fixtures import load_seed
-from mock_server import Settings, create_app
-from tests.support.api import ApiClient
+from mock_server import Settings
+from tests.support.api import ApiClient, in_process
 
 SEED = load_seed()
 ACME, GLOBEX = SEED.tenant("acme"), SEED.tenant("globex")
@@ -20,13 +20,12 @@ AUTH = {"Authorization": f"Bearer {ACME.nango_secret_key}"}
 
 @pytest.fixture
 def nango() -> Iterator[ApiClient]:
-    client = ApiClient(create_app(Settings(vendors=("nango",), single_vendor_at_root=True)))
-    for connection_id in ("m1", "m2"):
-        assert client.post("/connections", headers=AUTH, json={
-            "provider_config_key": "github", "connection_id": connection_id, "metadata": {"a": 1, "b": 2},
-            "credentials": {"type": "OAUTH2", "access_token": "tok"}}).status_code == 201
-    yield client
-    client.close()
+    with in_process(Settings(vendors=("nango",), single_vendor_at_root=True)) as client:
+        for connection_id in ("m1", "m2"):
+            assert client.post("/connections", headers=AUTH, json={
+                "provider_config_key": "github", "connection_id": connection_id, "metadata": {"a": 1, "b": 2},
+                "credentials": {"type": "OAUTH2", "access_token": "tok"}}).status_code == 201
+        yield client
 
 
 def metadata_of(client: ApiClient, connection_id: str) -> Any:

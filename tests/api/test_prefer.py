@@ -11,7 +11,7 @@ import pytest
 from connmock.spec import SchemaValidator, load_spec
 from mock_server import Settings, create_app
 from tests.reliability.support import SEED, VENDORS, ErrorShapes, auth_headers, create_path, valid_creates
-from tests.support.api import ApiClient
+from tests.support.api import ApiClient, in_process
 
 ACME = SEED.tenant("acme")
 NANGO = auth_headers("nango", ACME)
@@ -19,9 +19,8 @@ NANGO = auth_headers("nango", ACME)
 
 @pytest.fixture
 def nango() -> Iterator[ApiClient]:
-    client = ApiClient(create_app(Settings(vendors=("nango",))))
-    yield client
-    client.close()
+    with in_process(Settings(vendors=("nango",))) as client:
+        yield client
 
 
 def records(client: ApiClient) -> int:

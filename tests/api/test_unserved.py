@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from fixtures import load_seed
-from mock_server import Settings, create_app
-from tests.support.api import ApiClient
+from mock_server import Settings
+from tests.support.api import ApiClient, in_process
 
 NANGO = {"Authorization": f"Bearer {load_seed().tenant('acme').nango_secret_key}"}
 CANARY = "canary-unserved-5f3e"
@@ -19,9 +19,8 @@ CANARY = "canary-unserved-5f3e"
 
 @pytest.fixture
 def nango() -> Iterator[ApiClient]:
-    client = ApiClient(create_app(Settings(vendors=("nango",))))
-    yield client
-    client.close()
+    with in_process(Settings(vendors=("nango",))) as client:
+        yield client
 
 
 def test_unserved_sdk_calls_are_journalled_and_logged(nango: ApiClient, caplog: pytest.LogCaptureFixture) -> None:

@@ -67,3 +67,13 @@ def shared_mock(settings: Settings, start: datetime) -> Iterator[SharedMock]:
         yield SharedMock(client, clock, start, admin)
     finally:
         client.close()
+
+
+@contextmanager
+def in_process(settings: Settings) -> Iterator[ApiClient]:
+    """A fresh app built from `settings`, driven in-process; closed afterwards."""
+    client = ApiClient(create_app(settings))
+    try:
+        yield client
+    finally:
+        client.close()

@@ -11,7 +11,8 @@
     ├── BadRequest          a business rule the vendor enforces (a mismatch, an unknown connection…)
     ├── Conflict            a uniqueness rule
     ├── CapacityReached     the store is full
-    └── Unavailable         the store does not answer (a Redis outage): 503 with Retry-After, worth a retry
+    ├── Unavailable         the store does not answer (a Redis outage): 503 with Retry-After, worth a retry
+    └── NotImplementedByVendor  the vendor cannot do this for this input (OpenInt's 501 NOT_IMPLEMENTED)
 """
 
 from __future__ import annotations
@@ -92,3 +93,10 @@ class CapacityReached(ServiceError):
 @dataclass(eq=False)
 class Unavailable(ServiceError):
     status: int = 503
+
+
+@dataclass(eq=False)
+class NotImplementedByVendor(ServiceError):
+    """The vendor's server declares the operation but cannot do it for this input (OpenInt's NOT_IMPLEMENTED)."""
+
+    status: int = 501

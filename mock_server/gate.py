@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 import orjson
 import starlette.convertors
@@ -46,6 +46,7 @@ from mock_server.errors import (
 from mock_server.fallback import Fallback
 from mock_server.forced import forced_reply
 from mock_server.journal import JournalEntry, redacted_query
+from mock_server.query import query_parameters
 from mock_server.store import StoreFull, StoreUnavailable
 from mock_server.vendors.base import Handler, Reply, RequestContext, VendorAdapter, retry_later
 from mock_server.world import World
@@ -53,7 +54,6 @@ from mock_server.world import World
 logger = logging.getLogger("connmock")
 ROUTING = "connexion_routing"
 MAX_JSON_DEPTH = 64
-MAX_SAFE_INTEGER = 2**53 - 1
 
 
 @dataclass(slots=True)
@@ -117,95 +117,6 @@ def parse_json(raw: bytes) -> Any:
 def is_json_media(content_type: str) -> bool:
     media = content_type.split(";")[0].strip().lower()
     return media == "application/json" or media.endswith("+json")
-
-
-BOOLEAN_SPELLINGS = {"true": ["true"], "false": ["false"]}
-
-
-def coerce(schema: dict[str, Any], raw: str) -> Any:
-    """Turn a query or path string into the type its schema declares (left as is when it cannot be)."""
-    kind = schema.get("type")
-    try:
-        if kind == "integer":
-            number = int(raw)
-            # Past JavaScript's safe integers the vendors' servers cannot read the value either.
-            return number if abs(number) <= MAX_SAFE_INTEGER else raw
-        if kind == "number":
-            return float(raw)
-    except ValueError:
-        return raw
-    if kind == "boolean":
-        # `x-connmock-spellings`: the strings the vendor's server reads as true and false (Nango's z.stringbool)
-        spelled = schema.get("x-connmock-spellings", BOOLEAN_SPELLINGS)
-        truth = [value for value, names in spelled.items() if raw.lower() in names]
-        return truth[0] == "true" if truth else raw
-    if kind == "array":
-        items = schema.get("items", {})
-        return [coerce(items, part) for part in raw.split(",")] if raw else []
-    return raw
-
-
-def query_parameters(operation: Operation) -> dict[str, dict[str, Any]]:
-    return {p["name"]: p for p in operation.parameters if p.get("in") == "query"}
-
-
-def blank_value(schema: dict[str, Any]) -> Any:
-    """What a JavaScript coercion makes of `?name=` (OpenInt): `Number("")` is 0, a list holds one empty name,
-    anything else is left out (None)."""
-    kind = schema.get("type")
-    if kind in ("integer", "number"):
-        return 0
-    return [""] if kind == "array" else None
-
-
-def parse_query(operation: Operation, query_string: str, strict: bool,
-                declared: dict[str, dict[str, Any]] | None = None,
-                coerce_blank: bool = False) -> tuple[dict[str, Any], list[FieldError]]:
-    """`declared`: the operation's query parameters by name, when the caller has them at hand;
-    `coerce_blank`: an empty value is read as `blank_value` says rather than as an empty string."""
-    if declared is None:
-        declared = query_parameters(operation)
-    if not query_string and not declared:
-        return {}, []
-    pairs = parse_qsl(query_string, keep_blank_values=True) if query_string else []
-    values: dict[str, Any] = {}
-    errors: list[FieldError] = []
-    deep: dict[str, dict[str, str]] = {}
-    for name, raw in pairs:
-        if "[" in name and name.endswith("]") and name.split("[", 1)[0] in declared:
-            base, key = name[:-1].split("[", 1)
-            deep.setdefault(base, {})[key] = raw
-            continue
-        param = declared.get(name)
-        if param is None:
-            if strict:
-                errors.append(FieldError((), "unknown_key", f'Unrecognized key: "{name}"', value=name, options=(name,)))
-            continue
-        schema = param.get("schema", {})
-        if coerce_blank and raw == "":
-            blank = blank_value(schema)
-            if blank is not None:
-                values[name] = blank
-            continue
-        if schema.get("type") == "array" and param.get("explode", True) and name in values:
-            values[name] = [*values[name], *coerce(schema, raw)]
-        elif name in values and schema.get("type") != "array":  # `?a=1&a=2` reaches the vendors' parsers as a list
-            previous = values[name]
-            values[name] = [*(previous if isinstance(previous, list) else [previous]), coerce(schema, raw)]
-        else:
-            values[name] = coerce(schema, raw)
-    values.update(deep)
-    for name, param in declared.items():
-        schema = param.get("schema", {})
-        if name not in values:
-            if param.get("required"):
-                errors.append(FieldError((name,), "missing", "Required", expected=schema.get("type", "string"),
-                                         received="undefined"))
-            elif "default" in schema:
-                values[name] = schema["default"]
-            continue
-        errors += walk(schema, values[name], (name,))
-    return values, errors
 
 
 def parse_path(operation: Operation, raw_params: dict[str, str]) -> tuple[dict[str, str], list[FieldError]]:
@@ -356,12 +267,12 @@ class Gate:
             plan.adapter.screen(headers, plan.operation.operation_id, query_string)
             principal = plan.adapter.authenticate(headers, plan.operation.operation_id)
             path_params, path_errors = parse_path(plan.operation, raw_path_params)
-            if path_errors:
+            if path_errors and not plan.adapter.one_input:
                 raise InvalidRequest("Invalid path parameters", errors=path_errors, location="path")
-            query, query_errors = parse_query(plan.operation, query_string, plan.adapter.strict_query,
-                                              prepared.query, plan.adapter.coerce_blank_query)
-            if query_errors:
-                raise InvalidRequest("Invalid query parameters", errors=query_errors, location="query")
+            query, query_errors = plan.adapter.read_query(plan.operation, query_string, prepared.query)
+            if path_errors or query_errors:
+                raise InvalidRequest("Invalid query parameters", errors=path_errors + query_errors,
+                                     location="path" if path_errors else "query")
             if plan.body_validator is not None:
                 body = await self.read_validated_body(plan, headers, receive)
             forced = forced_reply(plan.operation, headers.get("prefer", ""), self.world)
@@ -404,11 +315,13 @@ class Gate:
             raise MalformedRequest("Content-Type header must be application/json", reason="content_type")
         assert plan.body_validator is not None
         absent = not raw.strip()
+        if absent and is_json_media(content_type) and plan.adapter.empty_json_body_is_malformed:
+            raise MalformedRequest("Request body is empty", reason="invalid_json")
         if absent and not plan.body_required:
             return None
         # An absent body is read as an empty object, so every missing field is named; a JSON `null` stays None
         # and fails the schema's type.
-        body = {} if absent else plan.adapter.body_input(parse_json(raw))
+        body = {} if absent else plan.adapter.body_input(parse_json(raw), plan.body_validator.schema)
         errors = plan.body_validator.errors(body)
         if errors:
             raise InvalidRequest("Invalid request body", errors=errors, location="body",

@@ -3,9 +3,12 @@
     [[allow]]
     recording = "openint/connections"   # `<vendor>/<name>`; `<vendor>/diff` for `connmock diff --sequences`
     exchange = [19, 20]                 # one index or a list (recordings only)
-    operation = "getConnection"         # generated diffs only: the operationId (optional)
+    operation = "getConnection*"        # generated diffs only: a glob on the operationId (optional)
     # in `path`, `[*]` stands for any index and a trailing `.*` for the field and everything under it
     variation = "query: * repeated"     # generated diffs only: a glob on the step's variation (optional)
+    query = "*include_secrets=[!t&]*"   # generated diffs only: a glob on the step's query string (optional)
+    body = '*"check_connection": true*' # generated diffs only: a glob on the step's JSON body (optional)
+    status_a = 500                      # generated diffs only: the status the reference (A) answered (optional)
     path = "$.has_next_page"            # as the report prints it: `status`, `header:<name>` or `$…`
     kind = "value"                      # optional: only this kind of difference
     reason = "the recorded server inverts it; the mock answers correctly"
@@ -35,6 +38,11 @@ def path_matches(pattern: str, path: str) -> bool:
     return re.fullmatch(body + (r"(?:[.\[].*)?" if under else ""), path) is not None
 
 
+def globbed(pattern: str | None, text: str) -> bool:
+    """No pattern matches everything; a pattern is an fnmatch glob (an operationId without `*` is itself)."""
+    return pattern is None or fnmatchcase(text, pattern)
+
+
 @dataclass(frozen=True, slots=True)
 class Allowance:
     recording: str
@@ -44,19 +52,25 @@ class Allowance:
     kind: str | None = None
     operation: str | None = None
     variation: str | None = None
+    query: str | None = None  # a glob on the step's query string, `name=value&…` as sent (undecoded)
+    body: str | None = None  # a glob on the step's body as JSON text (`json.dumps`: `"key": value, …`)
+    status_a: int | None = None  # the status side A (the reference) answered the step with
 
     def explains(self, recording: str, difference: Difference) -> bool:
         return (recording == self.recording and difference.exchange in self.exchanges
                 and path_matches(self.path, difference.path) and self.kind in (None, difference.kind))
 
-    def explains_generated(self, recording: str, operation: str, variation: str, difference: Difference) -> bool:
-        return (recording == self.recording and self.operation in (None, operation)
-                and (self.variation is None or fnmatchcase(variation, self.variation))
+    def explains_generated(self, recording: str, operation: str, variation: str, difference: Difference,
+                           query: str = "", body: str = "", status_a: int | None = None) -> bool:
+        return (recording == self.recording and globbed(self.operation, operation)
+                and self.status_a in (None, status_a)
+                and globbed(self.variation, variation) and globbed(self.query, query) and globbed(self.body, body)
                 and path_matches(self.path, difference.path) and self.kind in (None, difference.kind))
 
     def describe(self) -> str:
         if not self.exchanges:
-            scope = " ".join(x for x in (self.operation, f"[{self.variation}]" if self.variation else None) if x)
+            scope = " ".join(x for x in (self.operation, f"[{self.variation}]" if self.variation else None,
+                                         f"?{self.query}" if self.query else None) if x)
             return f"{self.recording} {scope} {self.path}"
         return f"{self.recording} #{','.join(map(str, self.exchanges))} {self.path}"
 
@@ -83,7 +97,8 @@ def load(path: str | Path | None = None) -> list[Allowance]:
             raise ValueError(f"allow-list entry {entry} has no reason")
         out.append(Allowance(entry["recording"], tuple(int(i) for i in exchanges), entry["path"],
                              entry["reason"].strip(), entry.get("kind"), entry.get("operation"),
-                             entry.get("variation")))
+                             entry.get("variation"), entry.get("query"), entry.get("body"),
+                             entry.get("status_a")))
     return out
 
 

@@ -11,6 +11,7 @@ sides when it ends, so lists start from the same state.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -30,6 +31,8 @@ from connmock.fidelity.shapes import Carried, Difference, compare
 from connmock.fidelity.sides import Side
 from connmock.fidelity.steps import WRONG_KEY, Rendering, Request, Step, render
 from connmock.fidelity.substitution import origin, substitute
+from connmock.fidelity.sweep import Sweeper
+from connmock.spec.profile import vendor_profile
 from contracts.target import auth_headers
 
 INDEX = re.compile(r"\[\d+\]")
@@ -82,7 +85,9 @@ class Campaign:
     sequences: int = 0
     requests: int = 0
     a_unavailable: int = 0  # sequences during which A stopped answering (compared up to that step only)
-    findings: dict[Signature, Finding] = field(default_factory=dict)
+    # by signature and whether an allow-list entry explains it: an entry may explain a signature only for some
+    # queries (its `query` glob), and an explained occurrence must not hide an unexplained one
+    findings: dict[tuple[Signature, bool], Finding] = field(default_factory=dict)
 
     @property
     def unexplained(self) -> list[Finding]:
@@ -106,6 +111,15 @@ def send(client: httpx.Client, request: Request) -> Answer:
     return Answer(response.status_code, dict(response.headers), parse_body(response))
 
 
+def left_behind(steps: list[Step], outcome: Outcome) -> bool:
+    """Whether a side may hold an object the sequence does not know of: a create with no answer or a 5xx."""
+    for answers in (outcome.answers_a, outcome.answers_b):
+        for step, answer in zip(steps, answers, strict=False):
+            if step.method == "POST" and (answer.status is None or answer.status >= 500):
+                return True
+    return False
+
+
 class Runner:
     """Runs sequences against both sides with one HTTP client."""
 
@@ -115,6 +129,11 @@ class Runner:
         self.roles = {a.roles[name]: b.roles[name] for name in a.roles.keys() & b.roles.keys()}
         self.roles[origin(a.base_url)] = origin(b.base_url)
         self.requests = 0
+        profile = vendor_profile(vendor)
+        listing_op = model.spec.operations.get(profile.list) if profile.list else None
+        self.sweepers = {side.name: Sweeper(client, side.base_url, listing_op, profile.listing,
+                                            {who: self.headers[side.name][who] for who in ("primary", "other")})
+                         for side in (a, b)}
 
     def auth_table(self, keys: tuple[str, ...]) -> dict[str, dict[str, str]]:
         table = {"wrong": auth_headers(self.vendor, WRONG_KEY), "none": {}, "session": {}}
@@ -152,6 +171,9 @@ class Runner:
         finally:
             self.clean(self.a, outcome.answers_a, steps)
             self.clean(self.b, outcome.answers_b, steps)
+            if left_behind(steps, outcome):
+                for side in (self.a, self.b):
+                    self.sweepers[side.name].sweep(lambda item, side=side: self.delete_url(side, item))
         return outcome
 
     def wait_for(self, side: Side, seconds: float = 60.0) -> None:
@@ -208,8 +230,12 @@ def judge(vendor: str, outcome: Outcome, allowances: list[allowlist.Allowance]) 
         tuple[Signature, Difference, allowlist.Allowance | None]]:
     key = f"{vendor}/diff"
     for signature, difference in outcome.signatures().items():
+        step = outcome.steps[difference.exchange]
+        query = "&".join(f"{name}={value}" for name, value in step.query)
+        body = json.dumps(step.body) if step.body is not None else step.body_text or ""
+        status_a = outcome.answers_a[difference.exchange].status
         match = next((a for a in allowances if a.explains_generated(key, signature.operation, signature.variation,
-                                                                   difference)), None)
+                                                                   difference, query, body, status_a)), None)
         yield signature, difference, match
 
 
@@ -288,7 +314,8 @@ def fuzz(runner: Runner, campaign: Campaign, allowances: list[allowlist.Allowanc
         campaign.sequences += 1
         campaign.a_unavailable += outcome.a_unavailable
         for signature, difference, allowance in judge(runner.vendor, outcome, allowances):
-            known = campaign.findings.get(signature)
+            key = (signature, allowance is not None)
+            known = campaign.findings.get(key)
             if known is not None:
                 known.count += 1
                 continue
@@ -296,8 +323,8 @@ def fuzz(runner: Runner, campaign: Campaign, allowances: list[allowlist.Allowanc
             if allowance is None and shrinks < max_shrinks:
                 shrinks += 1
                 minimal = shrink(runner, steps, signature, shrink_budget)
-            campaign.findings[signature] = Finding(signature, difference, minimal, 1, allowance)
+            campaign.findings[key] = Finding(signature, difference, minimal, 1, allowance)
 
     one()
-    campaign.requests = runner.requests
+    campaign.requests = runner.requests + sum(s.requests for s in runner.sweepers.values())
     return campaign

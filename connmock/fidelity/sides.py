@@ -70,7 +70,10 @@ def from_target(name: str, vendor: str, url: str, config: str | Path) -> Side:
     the vendor's base URL."""
     import tomllib
 
-    section = tomllib.loads(Path(config).read_text(encoding="utf-8"))[vendor]
+    section = tomllib.loads(Path(config).read_text(encoding="utf-8")).get(vendor)
+    if not isinstance(section, dict):
+        raise ValueError(f"{config} has no [{vendor}] table: --config-a/--config-b take a `connmock check` target "
+                         "TOML (a replay config's [[tenants]] is for `connmock replay`)")
     base_path = str(section.get("base_path", ""))
     root = url.rstrip("/")
     if base_path and root.endswith(base_path.rstrip("/")):

@@ -44,6 +44,20 @@ class FieldError:
     options: tuple[Any, ...] = field(default=())
 
 
+class NotANumber:
+    """What a JavaScript coercion makes of a value it cannot read as a number (`Number("abc")`), as an input
+    value: no schema accepts it (a float NaN would pass a JSON Schema number check), and it is reported as zod
+    reports it, `received nan`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NaN"
+
+
+NOT_A_NUMBER = NotANumber()
+
+
 def json_type(value: Any) -> str:
     """The JSON type name of a Python value (`undefined` is used by callers for a missing one)."""
     if value is None:
@@ -54,6 +68,8 @@ def json_type(value: Any) -> str:
         return "integer"
     if isinstance(value, float):
         return "number"
+    if isinstance(value, NotANumber):
+        return "nan"
     if isinstance(value, str):
         return "string"
     if isinstance(value, list):

@@ -7,8 +7,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from connmock.spec import FieldError
+from connmock.spec.loader import Operation
 from fixtures import Tenant
 from mock_server.errors import ServiceError
+from mock_server.query import parse_query
 from mock_server.world import World
 
 
@@ -62,7 +65,8 @@ class VendorAdapter(ABC):
 
     key: str
     strict_query: bool = False  # unknown query parameters are rejected (Nango's zod strictObject)
-    coerce_blank_query: bool = False  # `?limit=` is 0 and `?customer_id=` absent, as JavaScript coerces them
+    one_input = False  # path and query issues reported together (tRPC's single input object), not path first
+    empty_json_body_is_malformed = False  # an empty body sent as JSON is unreadable rather than absent
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -79,8 +83,14 @@ class VendorAdapter(ABC):
     def handlers(self) -> dict[str, Handler]:
         """operationId -> handler, one line per operation of the vendor's spec."""
 
-    def body_input(self, body: Any) -> Any:
-        """The procedure's input made of a parsed JSON body (the body itself by default)."""
+    def read_query(self, operation: Operation, query_string: str, declared: dict[str, dict[str, Any]]
+                   ) -> tuple[dict[str, Any], list[FieldError]]:
+        """The operation's query values and every violation of its parameters (the spec's types by default)."""
+        return parse_query(operation, query_string, self.strict_query, declared)
+
+    def body_input(self, body: Any, schema: dict[str, Any]) -> Any:
+        """The procedure's input made of a parsed JSON body and the operation's body schema (the body itself
+        by default)."""
         return body
 
     def screen(self, headers: Mapping[str, str], operation_id: str, query_string: str) -> None:

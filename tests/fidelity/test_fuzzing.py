@@ -57,9 +57,10 @@ def test_an_allow_list_entry_explains_a_generated_difference(servers: tuple[str,
         side_b = load_side("B", "nango", f"{altered}/nango", None, client)
         runner = Runner("nango", side_a, side_b, client, Model("nango", set(side_a.roles) & set(side_b.roles)))
         campaign = fuzz(runner, Campaign("nango"), allowlist.load(entries), sequences=40, seed=1)
-    statuses = [s for s in campaign.findings if s.operation == "createConnection" and s.path == "status"
-                and s.variation.startswith("valid")]
-    assert statuses and all(campaign.findings[s].allowance is not None for s in statuses)
+    statuses = [f for f in campaign.findings.values()
+                if f.signature.operation == "createConnection" and f.signature.path == "status"
+                and f.signature.variation.startswith("valid")]
+    assert statuses and all(f.allowance is not None for f in statuses)
     assert Signature("createConnection", "valid (OAUTH2)", "status", "status") not in {
         f.signature for f in campaign.unexplained}
 
@@ -95,3 +96,18 @@ def test_allow_list_paths_take_index_and_subtree_wildcards() -> None:
     assert path_matches("$.connector.*", "$.connector") and path_matches("$.connector.*", "$.connector.schemas.a")
     assert not path_matches("$.connector.*", "$.connectors") and not path_matches("$.*", "status")
     assert path_matches("status", "status") and not path_matches("status", "header:status")
+
+
+def test_an_allow_list_entry_can_be_limited_to_some_queries(tmp_path: Path) -> None:
+    from connmock.fidelity.allowlist import load
+    from connmock.fidelity.shapes import Difference
+
+    entries = tmp_path / "allow.toml"
+    entries.write_text('[[allow]]\nrecording = "openint/diff"\noperation = "getConnection"\npath = "$.settings"\n'
+                       'query = "*include_secrets=[!t&]*"\nreason = "the server reveals them for any value"\n')
+    (entry,) = load(entries)
+    missing = Difference(0, "$.settings", "missing", "object", None)
+    assert entry.explains_generated("openint/diff", "getConnection", "valid", missing, "include_secrets=false")
+    assert entry.explains_generated("openint/diff", "getConnection", "valid", missing, "expand=x&include_secrets=0")
+    assert not entry.explains_generated("openint/diff", "getConnection", "valid", missing, "include_secrets=true")
+    assert not entry.explains_generated("openint/diff", "getConnection", "valid", missing, "")

@@ -64,7 +64,7 @@ class NangoAdapter(VendorAdapter):
         self.rates.count(tenant.id)
         return Principal(tenant=tenant)
 
-    def body_input(self, body: Any) -> Any:
+    def body_input(self, body: Any, schema: dict[str, Any]) -> Any:
         """body-parser's strict mode: only an object or an array is JSON to Nango; `"text"` or `null` is
         `invalid_json`, answered before CORS and the rate limiter as any unreadable body."""
         if not isinstance(body, dict | list):

@@ -7,10 +7,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from connmock.spec import FieldError
+from connmock.spec.loader import Operation
 from fixtures import Tenant
 from mock_server.errors import Forbidden, ServiceError, Unauthorized
 from mock_server.vendors.base import Handler, Principal, Reply, RequestContext, VendorAdapter
-from mock_server.vendors.openint import errors
+from mock_server.vendors.openint import errors, inputs
 from mock_server.vendors.openint.connectors import ConnectorCatalog
 from mock_server.vendors.openint.service import OpenIntService
 from mock_server.vendors.openint.tokens import CustomerTokens
@@ -31,16 +33,22 @@ def procedure(operation_id: str | None) -> str | None:
 
 class OpenIntAdapter(VendorAdapter):
     key = "openint"
-    coerce_blank_query = True  # trpc-to-openapi's query coercion: `?limit=` is 0, `?expand=` nothing
+    one_input = True  # path, query and body are one tRPC input object: their issues come in one answer
+    empty_json_body_is_malformed = True  # `Content-Type: application/json` and no body: PARSE_ERROR
 
-    def body_input(self, body: Any) -> Any:
+    def read_query(self, operation: Operation, query_string: str, declared: dict[str, dict[str, Any]]
+                   ) -> tuple[dict[str, Any], list[FieldError]]:
+        return inputs.read_query(declared, query_string)
+
+    def body_input(self, body: Any, schema: dict[str, Any]) -> Any:
         """trpc-to-openapi spreads the body into the input object (`{...body}`): an array or a string gives
-        its indexes as keys, any other non-object nothing -- so `[]` is `{}` and names every required field."""
-        if isinstance(body, dict):
-            return body
+        its indexes as keys, any other non-object nothing -- so `[]` is `{}` and names every required field.
+        Its numbers and booleans are then coerced the JavaScript way (`inputs.coerced_object`)."""
         if isinstance(body, list | str):
-            return {str(index): item for index, item in enumerate(body)}
-        return {}
+            body = {str(index): item for index, item in enumerate(body)}
+        elif not isinstance(body, dict):
+            body = {}
+        return inputs.coerced_object(schema, body)
 
     def __init__(self, world: World) -> None:
         super().__init__(world)

@@ -61,6 +61,10 @@ class ConnectorCatalog:
         schema: dict[str, Any] = self.variants.get(name, {}).get("properties", {}).get("settings", {})
         return schema
 
+    def checks_connection(self, name: str) -> bool:
+        """Whether the connector's server can check a connection (`x-connmock-check-connection`, measured)."""
+        return self.variants.get(name, {}).get("x-connmock-check-connection", True) is not False
+
     def is_oauth(self, name: str) -> bool:
         return "oauth" in self.settings_schema(name).get("properties", {})
 

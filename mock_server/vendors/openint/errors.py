@@ -35,6 +35,7 @@ TRPC_CODES = {
     422: "UNPROCESSABLE_CONTENT",
     429: "TOO_MANY_REQUESTS",
     500: "INTERNAL_SERVER_ERROR",
+    501: "NOT_IMPLEMENTED",
     503: "SERVICE_UNAVAILABLE",
 }
 # OpenInt's SDK (Stainless) retries 408, 409, 429 and 5xx unless told not to: a mock's error is final.

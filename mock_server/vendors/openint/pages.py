@@ -11,9 +11,10 @@ T = TypeVar("T")
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     items: list[T]
-    total: int
+    total: int  # as the server reports it: 0 on an empty page (see `page_of`)
     limit: int
     offset: int
+    count: int  # what the list holds
 
     @property
     def has_next_page(self) -> bool:
@@ -22,7 +23,7 @@ class Page(Generic[T]):
         OpenInt's server at 795654e computes `offset + limit >= total`, the inverse (true when everything
         fitted); the mock answers what the name promises, which is also what the SDK's auto-paging assumes.
         """
-        return self.offset + len(self.items) < self.total
+        return self.offset + len(self.items) < self.count
 
     def body(self, shown: list[Any]) -> dict[str, Any]:
         return {"items": shown, "total": self.total, "limit": self.limit, "offset": self.offset,
@@ -30,4 +31,7 @@ class Page(Generic[T]):
 
 
 def page_of(ordered: list[T], limit: int, offset: int) -> Page[T]:
-    return Page(ordered[offset:offset + limit], len(ordered), limit, offset)
+    """`total` is the server's `count(*) OVER ()`, read from the page's first row: an empty page (`limit=0`, an
+    offset past the end) says 0 whatever the list holds."""
+    items = ordered[offset:offset + limit]
+    return Page(items, len(ordered) if items else 0, limit, offset, len(ordered))

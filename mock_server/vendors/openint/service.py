@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from fixtures import OpenIntConnectorConfig
-from mock_server.errors import BadRequest, Forbidden, NotFound
+from mock_server.errors import BadRequest, Forbidden, NotFound, NotImplementedByVendor
 from mock_server.vendors.base import Principal
 from mock_server.vendors.openint.connectors import ConnectorCatalog, strip_undeclared
 from mock_server.vendors.openint.pages import Page, page_of
@@ -89,6 +89,8 @@ class OpenIntService:
             raise BadRequest(f"Connector name mismatch: config is {config.connector_name} but input is {name}")
         now = self.world.clock.now()
         checked = bool(body.get("check_connection"))
+        if checked and not self.catalog.checks_connection(name):
+            raise NotImplementedByVendor(f"Connector {name} does not support check_connection")
         record: dict[str, Any] = {
             "id": "",
             "customer_id": body["customer_id"],
@@ -173,7 +175,8 @@ def matches(record: dict[str, Any], query: dict[str, Any]) -> bool:
         return False
     if query.get("connector_config_id") and record["connector_config_id"] != query["connector_config_id"]:
         return False
-    if query.get("connector_names") and record["connector_name"] not in query["connector_names"]:
+    # `any(connector_names)` in SQL: a given but empty list (`?connector_names=`) matches nothing
+    if "connector_names" in query and record["connector_name"] not in query["connector_names"]:
         return False
     needle = (query.get("search_query") or "").lower()
     haystack = (record["id"], record["customer_id"] or "", record["connector_name"])

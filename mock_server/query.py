@@ -1,0 +1,89 @@
+"""Query strings read as the spec types them: `?limit=10` is the integer 10, `?a=1&a=2` a list, and every
+violation of the operation's query parameters is reported (a vendor whose server reads queries its own way,
+OpenInt's JavaScript coercions, reads them with its adapter's `read_query`)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from connmock.spec import FieldError
+from connmock.spec.loader import Operation
+from connmock.spec.validation import walk
+
+MAX_SAFE_INTEGER = 2**53 - 1
+
+BOOLEAN_SPELLINGS = {"true": ["true"], "false": ["false"]}
+
+
+def coerce(schema: dict[str, Any], raw: str) -> Any:
+    """Turn a query or path string into the type its schema declares (left as is when it cannot be)."""
+    kind = schema.get("type")
+    try:
+        if kind == "integer":
+            number = int(raw)
+            # Past JavaScript's safe integers the vendors' servers cannot read the value either.
+            return number if abs(number) <= MAX_SAFE_INTEGER else raw
+        if kind == "number":
+            return float(raw)
+    except ValueError:
+        return raw
+    if kind == "boolean":
+        # `x-connmock-spellings`: the strings the vendor's server reads as true and false (Nango's z.stringbool)
+        spelled = schema.get("x-connmock-spellings", BOOLEAN_SPELLINGS)
+        truth = [value for value, names in spelled.items() if raw.lower() in names]
+        return truth[0] == "true" if truth else raw
+    if kind == "array":
+        items = schema.get("items", {})
+        return [coerce(items, part) for part in raw.split(",")] if raw else []
+    return raw
+
+
+def query_parameters(operation: Operation) -> dict[str, dict[str, Any]]:
+    return {p["name"]: p for p in operation.parameters if p.get("in") == "query"}
+
+
+def parse_query(operation: Operation, query_string: str, strict: bool,
+                declared: dict[str, dict[str, Any]] | None = None) -> tuple[dict[str, Any], list[FieldError]]:
+    """The query of a request, typed by the operation's parameters and validated against them.
+
+    `strict`: unknown parameters are errors (zod's strictObject); `declared`: the operation's query
+    parameters by name, when the caller has them at hand."""
+    if declared is None:
+        declared = query_parameters(operation)
+    if not query_string and not declared:
+        return {}, []
+    pairs = parse_qsl(query_string, keep_blank_values=True) if query_string else []
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    deep: dict[str, dict[str, str]] = {}
+    for name, raw in pairs:
+        if "[" in name and name.endswith("]") and name.split("[", 1)[0] in declared:
+            base, key = name[:-1].split("[", 1)
+            deep.setdefault(base, {})[key] = raw
+            continue
+        param = declared.get(name)
+        if param is None:
+            if strict:
+                errors.append(FieldError((), "unknown_key", f'Unrecognized key: "{name}"', value=name, options=(name,)))
+            continue
+        schema = param.get("schema", {})
+        if schema.get("type") == "array" and param.get("explode", True) and name in values:
+            values[name] = [*values[name], *coerce(schema, raw)]
+        elif name in values and schema.get("type") != "array":  # `?a=1&a=2` reaches the vendors' parsers as a list
+            previous = values[name]
+            values[name] = [*(previous if isinstance(previous, list) else [previous]), coerce(schema, raw)]
+        else:
+            values[name] = coerce(schema, raw)
+    values.update(deep)
+    for name, param in declared.items():
+        schema = param.get("schema", {})
+        if name not in values:
+            if param.get("required"):
+                errors.append(FieldError((name,), "missing", "Required", expected=schema.get("type", "string"),
+                                         received="undefined"))
+            elif "default" in schema:
+                values[name] = schema["default"]
+            continue
+        errors += walk(schema, values[name], (name,))
+    return values, errors

@@ -311,6 +311,9 @@ class Gate:
             raise PayloadTooLarge(f"Request body is larger than {limit} bytes")
         raw = await read_body(receive, limit)
         content_type = headers.get("content-type", "")
+        unread = not content_type and plan.adapter.reads_only_labelled_bodies
+        if unread:  # express's body-parser leaves a body that does not say what it is unread
+            raw = b""
         if raw.strip() and content_type and not is_json_media(content_type):
             raise MalformedRequest("Content-Type header must be application/json", reason="content_type")
         assert plan.body_validator is not None
@@ -319,6 +322,8 @@ class Gate:
             raise MalformedRequest("Request body is empty", reason="invalid_json")
         if absent and not plan.body_required:
             return None
+        if unread:
+            raise InvalidRequest("Invalid request body", location="body", errors=[UNREAD_BODY])
         # An absent body is read as an empty object, so every missing field is named; a JSON `null` stays None
         # and fails the schema's type.
         body = {} if absent else plan.adapter.body_input(parse_json(raw), plan.body_validator.schema)
@@ -373,4 +378,6 @@ async def send_reply(reply: Reply, send: Send, vendor_headers: dict[str, str]) -
     await send({"type": "http.response.body", "body": payload})
 
 
+# The procedure's input when the server did not read the body at all (zod's `object` given `undefined`)
+UNREAD_BODY = FieldError((), "type", "expected object, received undefined", expected="object", received="undefined")
 UNAVAILABLE = Unavailable("The service is temporarily unavailable (connmock's store does not answer); retry shortly")

@@ -8,6 +8,8 @@ import math
 import re
 from typing import Any
 
+from connmock.spec.validation import NOT_A_NUMBER, NotANumber
+
 # StrWhiteSpaceChar: WhiteSpace and LineTerminator (ECMA-262 §7.2, §7.3), what `Number(" 12\n")` trims.
 JS_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
                 "\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -68,3 +70,9 @@ def to_boolean(value: Any) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return False
     return bool(value) if isinstance(value, str | int | float | bool) or value is None else True
+
+
+def number_input(value: Any) -> int | float | NotANumber:
+    """A zod `z.coerce.number()` input: `Number(value)`, NaN as the value no number schema accepts."""
+    number = to_number(value)
+    return NOT_A_NUMBER if number != number else number

@@ -1,6 +1,8 @@
 """Query strings read as the spec types them: `?limit=10` is the integer 10, `?a=1&a=2` a list, and every
-violation of the operation's query parameters is reported (a vendor whose server reads queries its own way,
-OpenInt's JavaScript coercions, reads them with its adapter's `read_query`)."""
+violation of the operation's query parameters is reported. A parameter whose schema says
+`x-connmock-coerce: number` is read as the server's `z.coerce.number()` reads it, JavaScript's `Number(...)` of
+the text (`0x10` is 16, `1e3` 1000, `` 0, a repeated one NaN). A vendor whose server reads every input its own
+way (OpenInt) reads queries with its adapter's `read_query`."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from urllib.parse import parse_qsl
 from connmock.spec import FieldError
 from connmock.spec.loader import Operation
 from connmock.spec.validation import walk
+from mock_server.javascript import number_input
 
 MAX_SAFE_INTEGER = 2**53 - 1
 
@@ -68,7 +71,11 @@ def parse_query(operation: Operation, query_string: str, strict: bool,
                 errors.append(FieldError((), "unknown_key", f'Unrecognized key: "{name}"', value=name, options=(name,)))
             continue
         schema = param.get("schema", {})
-        if schema.get("type") == "array" and param.get("explode", True) and name in values:
+        if schema.get("x-connmock-coerce") == "number":  # z.coerce.number(): read below, as `Number(...)` reads
+            previous = values.get(name)
+            values[name] = raw if previous is None else [*(previous if isinstance(previous, list) else [previous]),
+                                                          raw]
+        elif schema.get("type") == "array" and param.get("explode", True) and name in values:
             values[name] = [*values[name], *coerce(schema, raw)]
         elif name in values and schema.get("type") != "array":  # `?a=1&a=2` reaches the vendors' parsers as a list
             previous = values[name]
@@ -78,6 +85,8 @@ def parse_query(operation: Operation, query_string: str, strict: bool,
     values.update(deep)
     for name, param in declared.items():
         schema = param.get("schema", {})
+        if name in values and schema.get("x-connmock-coerce") == "number":
+            values[name] = number_input(values[name])
         if name not in values:
             if param.get("required"):
                 errors.append(FieldError((name,), "missing", "Required", expected=schema.get("type", "string"),

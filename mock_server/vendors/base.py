@@ -67,6 +67,7 @@ class VendorAdapter(ABC):
     strict_query: bool = False  # unknown query parameters are rejected (Nango's zod strictObject)
     one_input = False  # path and query issues reported together (tRPC's single input object), not path first
     empty_json_body_is_malformed = False  # an empty body sent as JSON is unreadable rather than absent
+    reads_only_labelled_bodies = False  # a body without Content-Type is not read: the input is `undefined`
 
     def __init__(self, world: World) -> None:
         self.world = world

@@ -8,12 +8,16 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+from connmock.spec import FieldError
+from connmock.spec.loader import Operation
 from fixtures import Tenant
 from mock_server.errors import MalformedRequest, ServiceError, Unauthorized
 from mock_server.vendors.base import Handler, Principal, Reply, RequestContext, VendorAdapter
 from mock_server.vendors.nango import errors
 from mock_server.vendors.nango.browser import BrowserAuth
 from mock_server.vendors.nango.credentials import CredentialCatalog
+from mock_server.query import parse_query
+from mock_server.vendors.nango.inputs import tag_errors
 from mock_server.vendors.nango.integrations import NangoIntegrations
 from mock_server.vendors.nango.metadata import NangoMetadata
 from mock_server.vendors.nango.ratelimit import RateWindows
@@ -27,7 +31,7 @@ CONNECT_PAGE = "/__connmock/pages/nango/connect"
 SESSION_AUTH = frozenset({"startOAuth", "createApiKeyConnection"})
 CONTENT_TYPE_CHECKED = frozenset({"createConnection", "listConnections", "getConnection", "updateConnection",
                                   "deleteConnection", "setConnectionMetadata", "updateConnectionMetadata",
-                                  "listIntegrations"})  # the public API routes (routes.public.ts; measured)
+                                  "listIntegrations", "createApiKeyConnection"})  # routes.public.ts; measured
 
 
 def unauthorized(code: str) -> Unauthorized:
@@ -37,6 +41,20 @@ def unauthorized(code: str) -> Unauthorized:
 class NangoAdapter(VendorAdapter):
     key = "nango"
     strict_query = True  # Nango's zod `.strict()` query schemas: an unknown parameter is a 400
+    reads_only_labelled_bodies = True  # body-parser reads JSON only when the request says it is JSON
+
+    def read_query(self, operation: Operation, query_string: str, declared: dict[str, dict[str, Any]]
+                   ) -> tuple[dict[str, Any], list[FieldError]]:
+        """The spec's reading, plus the tag-key rules of a `tags[key]=value` filter (connectionTagsSchema), in
+        the place zod reports them: after the parameters declared before `tags`."""
+        values, found = parse_query(operation, query_string, self.strict_query, declared)
+        tags = values.get("tags")
+        if "tags" not in declared or not isinstance(tags, dict):
+            return values, found
+        order = list(declared)
+        later = [e for e in found if e.path and e.path[0] in order and order.index(e.path[0]) > order.index("tags")]
+        earlier = [e for e in found if e not in later]
+        return values, [*earlier, *tag_errors(tags, ("tags",)), *later]
 
     def __init__(self, world: World) -> None:
         super().__init__(world)
@@ -72,14 +90,15 @@ class NangoAdapter(VendorAdapter):
         return body
 
     def screen(self, headers: Mapping[str, str], operation_id: str, query_string: str) -> None:
-        """json.middleware.ts on `/connections…`, before the key is read: any Content-Type but JSON is 415,
-        whatever the method and whether or not a body follows. On the browser routes the session token's
-        shape is checked first of all (its middleware), before the query and body are read."""
-        if operation_id in SESSION_AUTH:
-            self.browser.check_format(dict(parse_qsl(query_string, keep_blank_values=True)))
+        """json.middleware.ts on the public routes, before the key is read: any Content-Type but JSON is 415,
+        whatever the method and whether or not a body follows (on the API-key route before the session token
+        too, measured). Then, on the browser routes, the session token's shape (its middleware), before the
+        query and body are read."""
         content_type = headers.get("content-type")
         if operation_id in CONTENT_TYPE_CHECKED and content_type and not content_type.startswith("application/json"):
             raise MalformedRequest("Content-Type header must be application/json", reason="content_type")
+        if operation_id in SESSION_AUTH:
+            self.browser.check_format(dict(parse_qsl(query_string, keep_blank_values=True)))
 
     def cors(self) -> dict[str, str]:
         """Nango's CORS middleware answers `*` to every request it reaches, whether or not it has an `Origin`."""

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from connmock.spec import FieldError
 from fixtures import NangoIntegration, Tenant
-from mock_server.errors import BadRequest, InvalidRequest, Unauthorized
+from mock_server.errors import BadRequest, InvalidRequest, NotFound, Unauthorized
 from mock_server.vendors.nango.sessions import TOKEN, ConnectSessions
 from mock_server.world import World
 
@@ -90,6 +90,13 @@ class BrowserAuth:
         if query.get("connection_id"):
             raise InvalidRequest("Invalid query parameters", location="query", errors=[FieldError(
                 ("connection_id",), "custom", "connection_id is forbidden when using session token")])
+        # postApiKey.ts: an unknown integration is a 404 and a wrong auth mode a 400, both before the session's
+        # allowed integrations (the OAuth route checks those first)
+        integration = self.sessions.connections.integration(key)
+        if integration is None:
+            raise NotFound("", code="unknown_provider_config")
+        if integration.auth_mode != "API_KEY":
+            raise BadRequest("", code="invalid_auth_mode")
         self.allowed(record, key, frozenset({"API_KEY"}))
         created = await self.sessions.finish(tenant, token, key, {"type": "API_KEY", "apiKey": api_key},
                                              dict(query.get("params") or {}))

@@ -23,9 +23,12 @@ SIZES = {  # kind -> (zod code, origin, relation, unit or None for numbers)
 }
 
 
+ZOD_NAMES = {"integer": "number", "nan": "NaN"}  # integers and floats are both numbers; NaN is its own
+
+
 def zod_type(name: str | None) -> str:
-    """zod's name for a JSON type: integers and floats are both `number`."""
-    return "number" if name == "integer" else str(name or "unknown")
+    """zod v4's name for a JSON type."""
+    return ZOD_NAMES.get(str(name), str(name or "unknown"))
 
 
 def quoted(value: Any) -> str:

@@ -8,6 +8,7 @@ config key cannot hold a `/`), so isolation is structural and the upsert key is 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ import orjson
 from fixtures import NangoIntegration, Tenant
 from mock_server.errors import BadRequest, NotFound
 from mock_server.vendors.nango.credentials import CredentialCatalog, js_date, shown_on_get, with_offset
-from mock_server.vendors.nango.inputs import checked_tags, lowered, public_end_user, webhook_override
+from mock_server.vendors.nango.inputs import checked_tags, end_user_tags, lowered, public_end_user, webhook_override
 from mock_server.world import World
 
 NO_INTEGRATION = "Integration does not exist"
@@ -126,12 +127,13 @@ class NangoConnections:
 
     async def update(self, tenant: Tenant, connection_id: str, provider_config_key: str, body: dict[str, Any]
                      ) -> dict[str, Any]:
-        """PATCH: tags replace the tags, `end_user` the end user, `""` clears the webhook override."""
+        """PATCH: tags (with those an `end_user` implies) replace the tags, `end_user` the end user, `""` clears
+        the webhook override."""
         checked_tags(body)
         pck = self.known_integration(provider_config_key).unique_key
         fields: dict[str, Any] = {**webhook_override(body), "updated_at": js_date(self.world.clock.now())}
-        if body.get("tags") is not None:
-            fields["tags"] = lowered(body["tags"])
+        if body.get("end_user") or body.get("tags") is not None:  # shared/connections/patchConnection.ts
+            fields["tags"] = {**end_user_tags(body.get("end_user")), **lowered(body.get("tags"))}
         if body.get("end_user"):
             fields["end_user"] = public_end_user(body["end_user"])
         key = record_key(pck, connection_id)
@@ -150,9 +152,15 @@ class NangoConnections:
         records = [orjson.loads(raw) for raw in await self.world.store.values(self.space(tenant))]
         found = sorted((r for r in records if matches(r, query)), key=lambda r: (r["created_at"], r["id"]),
                        reverse=True)
-        limit = query.get("limit") or DEFAULT_LIMIT
-        offset = (query.get("page") or 0) * limit
+        # z.coerce.number() lets fractions through; PostgreSQL rounds LIMIT and OFFSET to whole rows
+        limit = sql_rows(query.get("limit") or DEFAULT_LIMIT)
+        offset = sql_rows((query.get("page") or 0) * limit)
         return {"connections": [simple(r) for r in found[offset:offset + limit]]}
+
+
+def sql_rows(value: float) -> int:
+    """A row count as PostgreSQL casts a numeric LIMIT or OFFSET: rounded half away from zero."""
+    return math.floor(value + 0.5) if value >= 0 else 0
 
 
 def merged_with(fields: dict[str, Any]) -> Callable[[bytes], bytes]:

@@ -24,8 +24,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from connmock.spec import FieldError
-from connmock.spec.validation import NOT_A_NUMBER, walk
-from mock_server.javascript import to_boolean, to_number
+from connmock.spec.validation import walk
+from mock_server.javascript import number_input, to_boolean
 
 
 def query_bag(query_string: str) -> dict[str, str | list[str]]:
@@ -56,8 +56,7 @@ def coerced(schema: dict[str, Any], value: Any, *, in_query: bool) -> Any:
     """One input value as the server's coercions leave it (before zod validates it against `schema`)."""
     kind = schema.get("type")
     if kind in ("integer", "number"):
-        number = to_number(value)
-        return NOT_A_NUMBER if number != number else number
+        return number_input(value)
     if kind == "boolean":
         return query_boolean(value) if in_query else to_boolean(value)
     if kind == "array" and in_query:

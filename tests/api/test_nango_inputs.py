@@ -1,0 +1,104 @@
+"""How Nango 0.71.4 reads what it is sent, as measured on the real server with `connmock diff` and curl:
+`z.coerce.number()` query numbers, tag keys of a `tags[key]` filter, bodies without a Content-Type, the API-key
+route's order of checks, and the tags a PATCH derives from an end user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from mock_server import Settings
+from tests.api.test_nango import START, auth, create, oauth2_body
+from tests.support.api import ApiClient, SharedMock, shared_mock
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[SharedMock]:
+    with shared_mock(Settings(vendors=("nango",)), START) as mock:
+        yield mock
+
+
+@pytest.fixture
+def api(shared: SharedMock) -> ApiClient:
+    shared.clock.current += timedelta(minutes=5)  # a new rate-limit window for every test
+    return shared.reset(rewind=False)
+
+
+def query_errors(api: ApiClient, query: str) -> list[tuple[str, str, list[Any]]]:
+    response = api.get(f"/nango/connections?{query}", headers=auth())
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "invalid_query_params"
+    return [(e["code"], e["message"], e["path"]) for e in response.json()["error"]["errors"]]
+
+
+@pytest.mark.parametrize("query", ["page=1.5", "limit=0x10", "limit=1e3", "page=", "page=1152921504606846975"])
+def test_list_numbers_are_javascript_numbers(api: ApiClient, query: str) -> None:
+    assert api.get(f"/nango/connections?{query}", headers=auth()).status_code == 200
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("page=abc", [("invalid_type", "Invalid input: expected number, received NaN", ["page"])]),
+    ("limit=1&limit=2", [("invalid_type", "Invalid input: expected number, received NaN", ["limit"])]),
+    ("limit=%20", [("too_small", "Too small: expected number to be >=1", ["limit"])]),  # Number(" ") is 0
+    ("tags%5B9%3D-7%5D=n&limit=0", [("invalid_key", "Invalid key in record", ["tags", "9=-7"]),
+                                    ("too_small", "Too small: expected number to be >=1", ["limit"])]),
+    ("tags%5Bab%5D=n&tags%5BAB%5D=m",
+     [("custom", 'Duplicate tag key after case normalization: "ab"', ["tags"])]),
+])
+def test_list_query_errors_are_the_servers(api: ApiClient, query: str, expected: list[Any]) -> None:
+    assert query_errors(api, query) == expected
+
+
+def test_a_fractional_page_reads_rows_as_postgresql_rounds_them(api: ApiClient) -> None:
+    for n in range(3):
+        create(api, oauth2_body(f"conn-{n}"))
+    ids = [c["connection_id"] for c in api.get("/nango/connections?limit=1.4&page=1.6",
+                                                headers=auth()).json()["connections"]]
+    assert ids == ["conn-0"]  # LIMIT 1, OFFSET round(1.6 * 1) = 2: the third newest
+
+
+@pytest.mark.parametrize("path", ["/nango/connect/sessions", "/nango/connections/metadata", "/nango/connections"])
+def test_a_body_without_content_type_is_not_read(api: ApiClient, path: str) -> None:
+    response = api.post(path, headers=auth(), content=b'{"tags": {"end_user_id": "u1"}}')
+    assert response.status_code == 400
+    assert response.json() == {"error": {"code": "invalid_body", "errors": [{
+        "code": "invalid_type", "message": "Invalid input: expected object, received undefined", "path": []}]}}
+
+
+def session_token(api: ApiClient, **body: Any) -> str:
+    response = api.post("/nango/connect/sessions", headers=auth(), json={"end_user": {"id": "u1"}, **body})
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"]["token"])
+
+
+@pytest.mark.parametrize(("integration", "status", "error"), [
+    ("nope", 404, {"code": "unknown_provider_config"}),
+    ("github", 400, {"code": "invalid_auth_mode"}),  # before the session's allowed integrations
+    ("stripe", 200, None),
+])
+def test_the_api_key_route_checks_the_integration_before_the_session_allows_it(
+        api: ApiClient, integration: str, status: int, error: dict[str, Any] | None) -> None:
+    token = session_token(api, allowed_integrations=["stripe"])
+    response = api.post(f"/nango/api-auth/api-key/{integration}?connect_session_token={token}",
+                        json={"apiKey": "k"})
+    assert response.status_code == status, response.text
+    if error is not None:
+        assert response.json() == {"error": error}
+
+
+def test_the_api_key_route_refuses_a_non_json_content_type_before_the_token(api: ApiClient) -> None:
+    response = api.post("/nango/api-auth/api-key/stripe?connect_session_token=bad",
+                        headers={"Content-Type": "text/plain"}, content=b"{}")
+    assert (response.status_code, response.json()["error"]["code"]) == (415, "invalid_content_type")
+
+
+def test_patching_an_end_user_sets_the_tags_it_implies(api: ApiClient) -> None:
+    create(api, oauth2_body("conn-tags", tags={"team": "a"}))
+    patched = api.patch("/nango/connections/conn-tags?provider_config_key=github", headers=auth(),
+                        json={"end_user": {"id": "u-9", "email": "u9@example.com"}, "tags": {"Team": "b"}})
+    assert patched.status_code == 200, patched.text
+    found = api.get("/nango/connections/conn-tags?provider_config_key=github", headers=auth()).json()
+    assert found["tags"] == {"end_user_id": "u-9", "end_user_email": "u9@example.com", "team": "b"}

@@ -16,6 +16,7 @@ JS_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u20
 DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 RADIX = {"0x": (re.compile(r"[0-9a-fA-F]+"), 16), "0o": (re.compile(r"[0-7]+"), 8), "0b": (re.compile(r"[01]+"), 2)}
 INFINITY = re.compile(r"[+-]?Infinity")
+MAX_SAFE_INTEGER = 2**53 - 1
 
 
 def to_string(value: Any) -> str:
@@ -60,9 +61,9 @@ def to_number(value: Any) -> int | float:
         number = string_to_number(value)
     else:  # arrays and objects go through their string form
         number = string_to_number(to_string(value))
-    if math.isfinite(number) and number.is_integer():
+    if math.isfinite(number) and number.is_integer() and abs(number) <= MAX_SAFE_INTEGER:
         return int(number)
-    return number
+    return number  # a double, as JavaScript holds it: 1e30 stays 1e+30, never a 100-bit integer
 
 
 def to_boolean(value: Any) -> bool:

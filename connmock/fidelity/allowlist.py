@@ -8,7 +8,7 @@
     variation = "query: * repeated"     # generated diffs only: a glob on the step's variation (optional)
     query = "*include_secrets=[!t&]*"   # generated diffs only: a glob on the step's query string (optional)
     body = '*"check_connection": true*' # generated diffs only: a glob on the step's JSON body (optional)
-    status_a = 500                      # generated diffs only: the status the reference (A) answered (optional)
+    status_a = [400, 424]               # generated diffs only: the status(es) the reference (A) answered (optional)
     path = "$.has_next_page"            # as the report prints it: `status`, `header:<name>` or `$…`
     kind = "value"                      # optional: only this kind of difference
     reason = "the recorded server inverts it; the mock answers correctly"
@@ -54,7 +54,7 @@ class Allowance:
     variation: str | None = None
     query: str | None = None  # a glob on the step's query string, `name=value&…` as sent (undecoded)
     body: str | None = None  # a glob on the step's body as JSON text (`json.dumps`: `"key": value, …`)
-    status_a: int | None = None  # the status side A (the reference) answered the step with
+    status_a: tuple[int, ...] = ()  # the statuses side A (the reference) may have answered the step with
 
     def explains(self, recording: str, difference: Difference) -> bool:
         return (recording == self.recording and difference.exchange in self.exchanges
@@ -63,7 +63,7 @@ class Allowance:
     def explains_generated(self, recording: str, operation: str, variation: str, difference: Difference,
                            query: str = "", body: str = "", status_a: int | None = None) -> bool:
         return (recording == self.recording and globbed(self.operation, operation)
-                and self.status_a in (None, status_a)
+                and (not self.status_a or status_a in self.status_a)
                 and globbed(self.variation, variation) and globbed(self.query, query) and globbed(self.body, body)
                 and path_matches(self.path, difference.path) and self.kind in (None, difference.kind))
 
@@ -98,8 +98,14 @@ def load(path: str | Path | None = None) -> list[Allowance]:
         out.append(Allowance(entry["recording"], tuple(int(i) for i in exchanges), entry["path"],
                              entry["reason"].strip(), entry.get("kind"), entry.get("operation"),
                              entry.get("variation"), entry.get("query"), entry.get("body"),
-                             entry.get("status_a")))
+                             statuses(entry.get("status_a"))))
     return out
+
+
+def statuses(value: int | list[int] | None) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    return tuple(int(v) for v in value) if isinstance(value, list) else (int(value),)
 
 
 def judge(recording: str, differences: list[Difference], allowances: list[Allowance]) -> Verdict:

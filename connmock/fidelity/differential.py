@@ -172,9 +172,15 @@ class Runner:
             self.clean(self.a, outcome.answers_a, steps)
             self.clean(self.b, outcome.answers_b, steps)
             if left_behind(steps, outcome):
-                for side in (self.a, self.b):
-                    self.sweepers[side.name].sweep(lambda item, side=side: self.delete_url(side, item))
+                self.sweep(self.a)
+                self.sweep(self.b)
         return outcome
+
+    def sweep(self, side: Side) -> None:
+        def delete_url(item: dict[str, Any]) -> str | None:
+            return self.delete_url(side, item)
+
+        self.sweepers[side.name].sweep(delete_url)
 
     def wait_for(self, side: Side, seconds: float = 60.0) -> None:
         """After no answer at all (a server that crashed and is restarted), wait until it answers again, so

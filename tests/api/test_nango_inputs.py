@@ -102,3 +102,10 @@ def test_patching_an_end_user_sets_the_tags_it_implies(api: ApiClient) -> None:
     assert patched.status_code == 200, patched.text
     found = api.get("/nango/connections/conn-tags?provider_config_key=github", headers=auth()).json()
     assert found["tags"] == {"end_user_id": "u-9", "end_user_email": "u9@example.com", "team": "b"}
+
+
+@pytest.mark.parametrize("page", ["9.14734178135698e%2B307", "Infinity", "1e15"])
+def test_a_page_past_any_list_is_empty_not_an_error(api: ApiClient, page: str) -> None:
+    # the real server answers some of these with a 500 (PostgreSQL's bigint overflow): the mock never does
+    response = api.get(f"/nango/connections?page={page}", headers=auth())
+    assert (response.status_code, response.json()) == (200, {"connections": []})

@@ -12,11 +12,11 @@ from connmock.spec import FieldError
 from connmock.spec.loader import Operation
 from fixtures import Tenant
 from mock_server.errors import MalformedRequest, ServiceError, Unauthorized
+from mock_server.query import parse_query
 from mock_server.vendors.base import Handler, Principal, Reply, RequestContext, VendorAdapter
 from mock_server.vendors.nango import errors
 from mock_server.vendors.nango.browser import BrowserAuth
 from mock_server.vendors.nango.credentials import CredentialCatalog
-from mock_server.query import parse_query
 from mock_server.vendors.nango.inputs import tag_errors
 from mock_server.vendors.nango.integrations import NangoIntegrations
 from mock_server.vendors.nango.metadata import NangoMetadata

@@ -158,8 +158,14 @@ class NangoConnections:
         return {"connections": [simple(r) for r in found[offset:offset + limit]]}
 
 
+MAX_ROWS = 2**63 - 1  # PostgreSQL's bigint
+
+
 def sql_rows(value: float) -> int:
-    """A row count as PostgreSQL casts a numeric LIMIT or OFFSET: rounded half away from zero."""
+    """A row count as PostgreSQL casts a numeric LIMIT or OFFSET: rounded half away from zero (an offset past
+    any list, `page=1e300` say, is simply past the end)."""
+    if not math.isfinite(value) or value > MAX_ROWS:
+        return MAX_ROWS
     return math.floor(value + 0.5) if value >= 0 else 0
 
 

@@ -234,15 +234,37 @@ class Runner:
 
 def judge(vendor: str, outcome: Outcome, allowances: list[allowlist.Allowance]) -> Iterator[
         tuple[Signature, Difference, allowlist.Allowance | None]]:
+    """Each signature of the sequence with the entry that explains it, if any. After an explained difference
+    that leaves the two sides holding different objects -- a create one side made and the other refused --
+    later steps are not judged: they differ because the state does, not through a behaviour of their own."""
     key = f"{vendor}/diff"
+    diverged_after: int | None = None
     for signature, difference in outcome.signatures().items():
-        step = outcome.steps[difference.exchange]
-        query = "&".join(f"{name}={value}" for name, value in step.query)
-        body = json.dumps(step.body) if step.body is not None else step.body_text or ""
-        status_a = outcome.answers_a[difference.exchange].status
-        match = next((a for a in allowances if a.explains_generated(key, signature.operation, signature.variation,
-                                                                   difference, query, body, status_a)), None)
+        if diverged_after is not None and difference.exchange > diverged_after:
+            continue
+        match = explanation(key, outcome, signature, difference, allowances)
+        if match is not None and diverges(outcome, difference):
+            diverged_after = difference.exchange
         yield signature, difference, match
+
+
+def explanation(key: str, outcome: Outcome, signature: Signature, difference: Difference,
+                allowances: list[allowlist.Allowance]) -> allowlist.Allowance | None:
+    step = outcome.steps[difference.exchange]
+    query = "&".join(f"{name}={value}" for name, value in step.query)
+    body = json.dumps(step.body) if step.body is not None else step.body_text or ""
+    status_a = outcome.answers_a[difference.exchange].status
+    return next((a for a in allowances if a.explains_generated(key, signature.operation, signature.variation,
+                                                              difference, query, body, status_a)), None)
+
+
+def diverges(outcome: Outcome, difference: Difference) -> bool:
+    """Whether a status difference at a create leaves an object on one side only."""
+    if difference.path != "status" or outcome.steps[difference.exchange].method != "POST":
+        return False
+    made = [(answers[difference.exchange].status or 0) // 100 == 2 for answers in (outcome.answers_a,
+                                                                                   outcome.answers_b)]
+    return made[0] != made[1]
 
 
 def reproduces(runner: Runner, steps: list[Step], signature: Signature) -> bool:

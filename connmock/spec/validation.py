@@ -226,7 +226,8 @@ def walk(schema: dict[str, Any], value: Any, path: Path) -> Iterator[FieldError]
     expected = schema.get("type")
     if expected and not type_matches(expected, value):
         yield FieldError(path, "type", f"expected {expected}, received {json_type(value)}",
-                         expected=expected, received=json_type(value), value=value)
+                         expected=expected, received=json_type(value), value=value,
+                         options=tuple(schema.get("enum", ())))  # an enum's type error names its values (zod 3)
         return
     if "enum" in schema and value not in schema["enum"]:
         yield FieldError(path, "enum", f"expected one of {schema['enum']}", received=json_type(value),

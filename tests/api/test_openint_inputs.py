@@ -124,3 +124,18 @@ def test_check_connection_of_a_connector_without_a_check_is_not_implemented(api:
         assert response.json() == {"message": f"Connector {connector} does not support check_connection",
                                    "code": "NOT_IMPLEMENTED", "data": {"code": "NOT_IMPLEMENTED", "httpStatus": 501,
                                                                        "path": "createConnection"}}
+
+
+def test_an_enum_given_a_list_names_its_values(api: ApiClient) -> None:
+    response = api.get("/openint/connection?refresh_policy=a&refresh_policy=b", headers=auth())
+    assert response.json()["issues"] == [{
+        "code": "invalid_type", "expected": "'none' | 'force' | 'auto'", "received": "array",
+        "path": ["refresh_policy"], "message": "Expected 'none' | 'force' | 'auto', received array"}]
+
+
+def test_a_body_list_the_server_coerces_takes_a_comma_separated_string(api: ApiClient) -> None:
+    response = api.post("/openint/customer/cus_1/token", headers=auth(),
+                        json={"connect_options": {"connector_names": "github,nope"}})
+    assert response.status_code == 400
+    assert [(i["path"], i["received"]) for i in response.json()["issues"]] == [
+        (["connect_options", "connector_names", 1], "nope")]

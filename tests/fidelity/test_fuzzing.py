@@ -111,3 +111,28 @@ def test_an_allow_list_entry_can_be_limited_to_some_queries(tmp_path: Path) -> N
     assert entry.explains_generated("openint/diff", "getConnection", "valid", missing, "expand=x&include_secrets=0")
     assert not entry.explains_generated("openint/diff", "getConnection", "valid", missing, "include_secrets=true")
     assert not entry.explains_generated("openint/diff", "getConnection", "valid", missing, "")
+
+
+def test_after_an_explained_create_made_on_one_side_only_later_steps_are_not_judged(tmp_path: Path) -> None:
+    from connmock.fidelity.differential import Outcome, judge
+    from connmock.fidelity.replay import Answer
+    from connmock.fidelity.shapes import Difference
+    from connmock.fidelity.steps import Step
+
+    entries = tmp_path / "allow.toml"
+    entries.write_text('[[allow]]\nrecording = "openint/diff"\noperation = "createConnection"\npath = "status"\n'
+                       'reason = "the mock refuses bodies over its limit"\n')
+    steps = [Step("createConnection", "body of 1100000 bytes", "POST", "/connection"),
+             Step("listConnections", "valid", "GET", "/connection")]
+    outcome = Outcome(steps, answers_a=[Answer(200, {}, {}), Answer(200, {}, {})],
+                      answers_b=[Answer(413, {}, {}), Answer(200, {}, {})],
+                      differences=[Difference(0, "status", "status", 200, 413),
+                                   Difference(1, "$.items", "length", 2, 1)])
+    judged = [(signature.operation, allowance is not None)
+              for signature, _, allowance in judge("openint", outcome, allowlist.load(entries))]
+    assert judged == [("createConnection", True)]
+
+    # an unexplained create difference leaves the rest judged
+    judged = [(signature.operation, allowance is not None)
+              for signature, _, allowance in judge("openint", outcome, [])]
+    assert judged == [("createConnection", False), ("listConnections", False)]

@@ -59,8 +59,8 @@ def coerced(schema: dict[str, Any], value: Any, *, in_query: bool) -> Any:
         return number_input(value)
     if kind == "boolean":
         return query_boolean(value) if in_query else to_boolean(value)
-    if kind == "array" and in_query:
-        return coerced_array(value)
+    if kind == "array" and (in_query or schema.get("x-connmock-coerce") == "comma-list"):
+        return coerced_array(value)  # every list of a query; in a body, those the spec marks as zCoerceArray
     if kind == "object" and isinstance(value, dict) and "properties" in schema and not in_query:
         return coerced_object(schema, value)
     return value
@@ -77,10 +77,12 @@ def coerced_object(schema: dict[str, Any], body: dict[str, Any]) -> dict[str, An
 
 
 def read_query(declared: dict[str, dict[str, Any]], query_string: str) -> tuple[dict[str, Any], list[FieldError]]:
-    """The query values the procedure receives and zod's issues with them, in the parameters' order."""
+    """The query values the procedure receives and zod's issues with them: in the parameters' order, the list
+    parameters' last (measured: `?refresh_policy=&connector_names=zz` names refresh_policy first)."""
     bag = query_bag(query_string) if query_string else {}
     values: dict[str, Any] = {}
     errors: list[FieldError] = []
+    late: list[FieldError] = []  # zCoerceArray is a preprocess effect: zod reports its issues after the rest
     for name, param in declared.items():
         schema = param.get("schema", {})
         if name not in bag:
@@ -91,5 +93,5 @@ def read_query(declared: dict[str, dict[str, Any]], query_string: str) -> tuple[
                 values[name] = schema["default"]
             continue
         values[name] = coerced(schema, bag[name], in_query=True)
-        errors += walk(schema, values[name], (name,))
-    return values, errors
+        (late if schema.get("type") == "array" else errors).extend(walk(schema, values[name], (name,)))
+    return values, errors + late

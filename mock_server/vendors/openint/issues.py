@@ -38,6 +38,8 @@ def type_issue(error: FieldError, path: list[Any]) -> dict[str, Any]:
     expected, received = zod_type(error.expected), zod_type(error.received)
     if error.expected == "integer" and error.received == "number":
         expected, received = "integer", "float"  # z.number().int() given 1.5
+    if error.options:  # z.enum given another type: "Expected 'none' | 'force' | 'auto', received array"
+        expected = quoted(error.options)
     return {"code": "invalid_type", "expected": expected, "received": received, "path": path,
             "message": f"Expected {expected}, received {received}"}
 

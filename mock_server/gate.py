@@ -270,11 +270,21 @@ class Gate:
             if path_errors and not plan.adapter.one_input:
                 raise InvalidRequest("Invalid path parameters", errors=path_errors, location="path")
             query, query_errors = plan.adapter.read_query(plan.operation, query_string, prepared.query)
+            deferring = plan.operation.operation_id in plan.adapter.validated_by_handler
+            deferred: list[ServiceError] = []
             if path_errors or query_errors:
-                raise InvalidRequest("Invalid query parameters", errors=path_errors + query_errors,
-                                     location="path" if path_errors else "query")
+                invalid = InvalidRequest("Invalid query parameters", errors=path_errors + query_errors,
+                                         location="path" if path_errors else "query")
+                if not deferring:
+                    raise invalid
+                deferred.append(invalid)
             if plan.body_validator is not None:
-                body = await self.read_validated_body(plan, headers, receive)
+                try:
+                    body = await self.read_validated_body(plan, headers, receive)
+                except InvalidRequest as invalid:
+                    if not deferring:
+                        raise
+                    deferred.insert(0, invalid)  # the body is judged before the query
             forced = forced_reply(plan.operation, headers.get("prefer", ""), self.world)
             if forced is not None:
                 return forced, body
@@ -290,6 +300,7 @@ class Gate:
                 headers=headers,
                 base_url=origin + self.mounts[plan.vendor],
                 origin=origin,
+                deferred=tuple(deferred),
             )
             return await plan.handler(ctx), body
         except ServiceError as error:
@@ -311,8 +322,9 @@ class Gate:
             raise PayloadTooLarge(f"Request body is larger than {limit} bytes")
         raw = await read_body(receive, limit)
         content_type = headers.get("content-type", "")
-        unread = not content_type and plan.adapter.reads_only_labelled_bodies
-        if unread:  # express's body-parser leaves a body that does not say what it is unread
+        # express leaves `req.body` undefined when there is no body or it does not say what it is
+        unread = plan.adapter.unread_bodies_are_undefined and (not content_type or not raw)
+        if unread:
             raw = b""
         if raw.strip() and content_type and not is_json_media(content_type):
             raise MalformedRequest("Content-Type header must be application/json", reason="content_type")
@@ -320,10 +332,10 @@ class Gate:
         absent = not raw.strip()
         if absent and is_json_media(content_type) and plan.adapter.empty_json_body_is_malformed:
             raise MalformedRequest("Request body is empty", reason="invalid_json")
-        if absent and not plan.body_required:
-            return None
         if unread:
             raise InvalidRequest("Invalid request body", location="body", errors=[UNREAD_BODY])
+        if absent and not plan.body_required:
+            return None
         # An absent body is read as an empty object, so every missing field is named; a JSON `null` stays None
         # and fails the schema's type.
         body = {} if absent else plan.adapter.body_input(parse_json(raw), plan.body_validator.schema)

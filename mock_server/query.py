@@ -94,5 +94,11 @@ def parse_query(operation: Operation, query_string: str, strict: bool,
             elif "default" in schema:
                 values[name] = schema["default"]
             continue
+        spelled = schema.get("x-connmock-spellings")
+        if spelled and isinstance(values[name], str):  # z.stringbool(): a word it does not know is invalid_value
+            options = tuple(word for words in spelled.values() for word in words)
+            errors.append(FieldError((name,), "enum", f"expected one of {list(options)}", received="string",
+                                     value=values[name], options=options))
+            continue
         errors += walk(schema, values[name], (name,))
     return values, errors

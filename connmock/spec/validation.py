@@ -27,7 +27,8 @@ OPENAPI_ONLY_KEYS = frozenset(
      "externalDocs", "title", "description", "default"}
 )
 CHECKED_FORMATS = frozenset({"date-time", "email", "uuid", "uri"})
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# zod v4's `z.email()` (its default pattern): the one `format: email` of the specs is Nango's, whose server uses it
+EMAIL = re.compile(r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$")
 
 
 @dataclass(frozen=True, slots=True)

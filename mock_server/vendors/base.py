@@ -36,6 +36,9 @@ class RequestContext:
     headers: Mapping[str, str]
     base_url: str  # where this vendor is mounted, e.g. http://127.0.0.1:8080/nango
     origin: str  # e.g. http://127.0.0.1:8080
+    # the body's and query's validation errors of an operation that checks them after its own first checks
+    # (`VendorAdapter.validated_by_handler`), in the order the vendor reports them
+    deferred: tuple[ServiceError, ...] = ()
 
 
 @dataclass(slots=True)
@@ -67,7 +70,9 @@ class VendorAdapter(ABC):
     strict_query: bool = False  # unknown query parameters are rejected (Nango's zod strictObject)
     one_input = False  # path and query issues reported together (tRPC's single input object), not path first
     empty_json_body_is_malformed = False  # an empty body sent as JSON is unreadable rather than absent
-    reads_only_labelled_bodies = False  # a body without Content-Type is not read: the input is `undefined`
+    unread_bodies_are_undefined = False  # no body, or one without Content-Type: the input is `undefined`
+    # operations whose handler authenticates before the body and query are judged (their errors in ctx.deferred)
+    validated_by_handler: frozenset[str] = frozenset()
 
     def __init__(self, world: World) -> None:
         self.world = world

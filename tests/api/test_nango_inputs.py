@@ -109,3 +109,25 @@ def test_a_page_past_any_list_is_empty_not_an_error(api: ApiClient, page: str) -
     # the real server answers some of these with a 500 (PostgreSQL's bigint overflow): the mock never does
     response = api.get(f"/nango/connections?page={page}", headers=auth())
     assert (response.status_code, response.json()) == (200, {"connections": []})
+
+
+@pytest.mark.parametrize(("body", "headers", "expected"), [
+    (b'{" ": null, "apiKey": "5"}', {"Content-Type": "application/json"},
+     {"code": "unrecognized_keys", "message": 'Unrecognized key: " "', "path": []}),
+    (b"", {"Content-Type": "application/json"},  # no body at all: `req.body` stays undefined (measured)
+     {"code": "invalid_type", "message": "Invalid input: expected object, received undefined", "path": []}),
+    (b'{"apiKey": "k"}', {}, {"code": "invalid_type", "message": "Invalid input: expected object, received undefined",
+                              "path": []}),
+])
+def test_the_api_key_route_judges_the_body_after_the_session(api: ApiClient, body: bytes, headers: dict[str, str],
+                                                             expected: dict[str, Any]) -> None:
+    token = session_token(api)
+    response = api.post(f"/nango/api-auth/api-key/stripe?connect_session_token={token}&zz=1", headers=headers,
+                        content=body)
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_body"), response.text
+    assert response.json()["error"]["errors"] == [expected]
+    # a session that does not exist is a 401 whatever the body and the query
+    unknown = "nango_connect_session_" + "0" * 64
+    refused = api.post(f"/nango/api-auth/api-key/stripe?connect_session_token={unknown}&zz=1", headers=headers,
+                       content=body)
+    assert refused.status_code == 401

@@ -41,7 +41,8 @@ def unauthorized(code: str) -> Unauthorized:
 class NangoAdapter(VendorAdapter):
     key = "nango"
     strict_query = True  # Nango's zod `.strict()` query schemas: an unknown parameter is a 400
-    reads_only_labelled_bodies = True  # body-parser reads JSON only when the request says it is JSON
+    unread_bodies_are_undefined = True  # express: no body, or one not labelled JSON, leaves req.body undefined
+    validated_by_handler = frozenset({"createApiKeyConnection"})  # the session (401) before the body and query
 
     def read_query(self, operation: Operation, query_string: str, declared: dict[str, dict[str, Any]]
                    ) -> tuple[dict[str, Any], list[FieldError]]:
@@ -188,5 +189,6 @@ class NangoAdapter(VendorAdapter):
                      headers={**self.cors(), **self.rates.headers(), "location": location})
 
     async def create_api_key_connection(self, ctx: RequestContext) -> Reply:
-        created = await self.browser.api_key(ctx.path_params["providerConfigKey"], ctx.query, ctx.body)
+        created = await self.browser.api_key(ctx.path_params["providerConfigKey"], ctx.query, ctx.body,
+                                             ctx.deferred)
         return self.reply(200, created)

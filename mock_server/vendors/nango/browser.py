@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from connmock.spec import FieldError
 from fixtures import NangoIntegration, Tenant
-from mock_server.errors import BadRequest, InvalidRequest, NotFound, Unauthorized
+from mock_server.errors import BadRequest, InvalidRequest, NotFound, ServiceError, Unauthorized
 from mock_server.vendors.nango.sessions import TOKEN, ConnectSessions
 from mock_server.world import World
 
@@ -77,16 +77,20 @@ class BrowserAuth:
         params = {"connect_session_token": token, "ws_client_id": query["ws_client_id"], "integration": key}
         return f"{origin}{OAUTH_PAGE}?{urlencode(params)}"
 
-    async def api_key(self, key: str, query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
-        """Nango's order: the session token (401), the body (400), the query (400), the integration (400)."""
+    async def api_key(self, key: str, query: dict[str, Any], body: dict[str, Any] | None,
+                      invalid: tuple[ServiceError, ...] = ()) -> dict[str, Any]:
+        """Nango's order: the session token (401), the body (400), the query (400), the integration (404, 400).
+        `invalid`: what the gate found wrong with the body and the query, judged once the session is known."""
         token, tenant, record = await self.session(query)
-        if body is None:  # postPublicApiKeyAuthorization: the body first, then the query
+        for error in invalid:
+            if getattr(error, "location", None) == "body":
+                raise error
+        if body is None:  # no body at all: express leaves `req.body` undefined, whatever the Content-Type
             raise InvalidRequest("Invalid request body", location="body", errors=[FieldError(
                 (), "missing", "Required", expected="object", received="undefined")])
-        api_key = body.get("apiKey")
-        if not isinstance(api_key, str) or not api_key:
-            raise InvalidRequest("Invalid request body", location="body", errors=[FieldError(
-                ("apiKey",), "missing", "Required", expected="string", received="undefined")])
+        if invalid:
+            raise invalid[0]
+        api_key = str(body["apiKey"])
         if query.get("connection_id"):
             raise InvalidRequest("Invalid query parameters", location="query", errors=[FieldError(
                 ("connection_id",), "custom", "connection_id is forbidden when using session token")])

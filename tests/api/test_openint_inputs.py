@@ -139,3 +139,15 @@ def test_a_body_list_the_server_coerces_takes_a_comma_separated_string(api: ApiC
     assert response.status_code == 400
     assert [(i["path"], i["received"]) for i in response.json()["issues"]] == [
         (["connect_options", "connector_names", 1], "nope")]
+
+
+@pytest.mark.parametrize(("settings", "expected"), [
+    ({"oauth": {}, "access_token": ""}, None),  # no credentials: the empty token is dropped
+    ({"oauth": {"credentials": {"access_token": "at"}}, "access_token": ""}, "at"),
+    ({"oauth": {"credentials": {"access_token": "at"}}, "access_token": "mine"}, "mine"),
+])
+def test_a_falsy_top_level_access_token_comes_from_the_credentials(api: ApiClient, settings: dict[str, Any],
+                                                                   expected: str | None) -> None:
+    made = create(api, {"connector_config_id": ccfg("acme-oauth2"), "customer_id": "c",
+                        "data": {"connector_name": "acme-oauth2", "settings": settings}})
+    assert made["settings"].get("access_token") == expected

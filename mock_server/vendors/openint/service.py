@@ -74,11 +74,16 @@ class OpenIntService:
         settings = copy.deepcopy(settings)
         oauth = settings.get("oauth")
         credentials = oauth.get("credentials") if isinstance(oauth, dict) else None
-        if isinstance(credentials, dict):
-            if credentials.get("expires_in") and not credentials.get("expires_at"):
-                credentials["expires_at"] = expiry(now, credentials["expires_in"])
-            if self.catalog.is_oauth(connector_name) and "access_token" in credentials:
-                settings.setdefault("access_token", credentials["access_token"])
+        if isinstance(credentials, dict) and credentials.get("expires_in") and not credentials.get("expires_at"):
+            credentials["expires_at"] = expiry(now, credentials["expires_in"])
+        if self.catalog.is_oauth(connector_name) and not settings.get("access_token"):
+            # auth-oauth2/schemas.ts: a falsy `access_token` becomes `oauth.credentials?.access_token` (undefined,
+            # so left out, when there are no credentials)
+            token = credentials.get("access_token") if isinstance(credentials, dict) else None
+            if token is None:
+                settings.pop("access_token", None)
+            else:
+                settings["access_token"] = token
         return dict(strip_undeclared(self.catalog.settings_schema(connector_name), settings))
 
     async def create(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:

@@ -98,7 +98,7 @@ def operation_of(world: World, vendor: str, body: dict[str, Any], kind: str) -> 
     name = text(body, "operation", required=kind != "state")
     allowed = STATE_READS.get(vendor, ()) if kind == "state" else tuple(operations)
     if name is not None and name not in allowed:
-        raise ArmingError(f"{vendor} has no operation {name!r} for a {kind} scenario; "
+        raise ArmingError(f"{vendor} has no operation {name!r} for this scenario kind ({kind}); "
                           f"operationIds: {', '.join(allowed)}", "operation")
     return name
 

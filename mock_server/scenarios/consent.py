@@ -20,6 +20,8 @@ from mock_server.journal import JournalEntry, redacted_query
 from mock_server.pages.base import PageRequest, VendorPages
 from mock_server.pages.nango import TYPED, NangoPages, Session
 from mock_server.pages.openint import OpenIntPages, input_fields
+from mock_server.pages.render import error_page
+from mock_server.store import StoreFull
 from mock_server.vendors.base import Reply
 from mock_server.world import World
 
@@ -67,19 +69,31 @@ async def decision_form(pages: VendorPages, request: PageRequest, decision: str)
     return {"decision": decision}
 
 
+async def askable(pages: VendorPages, request: PageRequest) -> bool:
+    """Whether the page would ask the user (it shows, 200). Nango's OAuth popup is asked its session directly:
+    showing it with a dead token would also tell the SDK's socket about the error."""
+    if isinstance(pages, NangoPages) and request.page == ("oauth",):
+        token = request.arg("connect_session_token")
+        return await pages.sessions.find(token, pages.world.clock.now()) is not None
+    return (await pages.show(request)).status == 200
+
+
 async def decided(world: World, vendor: str, pages: VendorPages, request: PageRequest, path: str,
                   query_string: str) -> Reply | None:
     """The outcome of the page's flow when a consent scenario for `vendor` is armed and the page asks for a
     decision; None to show the page as usual."""
     if not world.scenarios.armed(vendor, "consent") or not decision_page(vendor, request):
         return None
-    if (await pages.show(request)).status != 200:  # an expired or used link: its error page, scenario kept
+    if not await askable(pages, request):  # an expired or used link: its error page, scenario kept
         return None
     scenario = world.scenarios.take(vendor, ("consent",), None, None)
     if scenario is None or scenario.decision is None:
         return None
     form = await decision_form(pages, request, scenario.decision)
-    reply = await pages.submit(PageRequest(request.page, request.query, form or {}))
+    try:
+        reply = await pages.submit(PageRequest(request.page, request.query, form or {}))
+    except StoreFull:
+        reply = error_page(vendor, "Mock is full", "The mock holds as many records as it may; reset it.", 507)
     world.journal.add(JournalEntry(
         at=world.clock.now().isoformat(), vendor=vendor, operation=None, method="GET", path=path,
         query=redacted_query(query_string), status=reply.status, duration_ms=0.0, request_body=None,

@@ -198,6 +198,19 @@ def test_a_link_that_cannot_be_decided_leaves_the_scenario_armed(api: ApiClient)
     arm(api, kind="consent", vendor="xpander", decision="approve")
     assert api.get(f"/__connmock/pages/xpander/connect/{DRIVE.id}/nope").status_code == 404
     assert len(armed(api)) == 1
+    arm(api, kind="consent", vendor="nango", decision="approve")
+    dead = "/__connmock/pages/nango/oauth?connect_session_token=nango_connect_session_" + "0" * 64
+    assert api.get(dead + "&ws_client_id=ws_1&integration=github").status_code == 401
+    assert [s["vendor"] for s in armed(api)] == ["xpander", "nango"]
     refused = arm(api, 400, kind="consent", vendor="xpander", decision="approve", tenant="acme")
     assert refused["field"] == "tenant"
     assert arm(api, 400, kind="consent", vendor="xpander", decision="maybe")["field"] == "decision"
+
+
+def test_nango_oauth_popup_approves_and_creates_the_connection(api: ApiClient) -> None:
+    arm(api, kind="consent", vendor="nango", decision="approve")
+    popup = (f"/__connmock/pages/nango/oauth?connect_session_token={nango_session(api)['token']}"
+             "&ws_client_id=ws_1&integration=github")
+    assert "github" in api.get(popup).text.lower()
+    connections = api.get("/nango/connections", headers=NANGO).json()["connections"]
+    assert [c["provider_config_key"] for c in connections] == ["github"]

@@ -140,7 +140,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     urls = [{"url": f"{mounts[v]}/openapi.json", "name": v} for v in settings.vendors]
     if merged:
         urls.insert(0, {"url": "/openapi.json", "name": "all vendors (merged)"})
-        urls.append({"url": ADMIN_DOCUMENT, "name": "connmock admin"})
+    urls.append({"url": ADMIN_DOCUMENT, "name": "connmock admin"})
 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
@@ -155,7 +155,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
                      SwaggerUIMiddleware, RoutingMiddleware,
                      LifespanMiddleware, gate],
         resolver=Resolver(function_resolver=lambda _operation_id: unreachable),
-        swagger_ui_options=SwaggerUIOptions(swagger_ui_config={"urls": urls} if merged else {}),
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_config={"urls": urls}),
     )
     connexion_app.add_api(spec_path(spec_name), base_path="")
     admin = Admin(world, adapters, mounts)

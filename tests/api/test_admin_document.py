@@ -91,3 +91,10 @@ def test_each_documented_operation_answers_a_documented_status_and_shape(api: Ap
     assert str(response.status_code) in operation.responses, response.text
     schema = operation.response_schema(response.status_code)
     assert schema is not None and SchemaValidator(schema).errors(response.json()) == []
+
+
+def test_a_single_vendor_mock_offers_its_spec_and_the_admin_document() -> None:
+    with in_process(Settings(vendors=("nango",), single_vendor_at_root=True)) as client:
+        urls = client.get("/ui/swagger-ui-config.json").json()["urls"]
+        assert urls == [{"url": "/openapi.json", "name": "nango"}, {"url": ADMIN_DOCUMENT, "name": "connmock admin"}]
+        assert all(client.get(u["url"]).status_code == 200 for u in urls)

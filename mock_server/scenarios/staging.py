@@ -8,7 +8,7 @@ request has an entry of its own with status 0 (no answer, as a browser's fetch r
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from starlette.types import Scope
 
@@ -30,12 +30,12 @@ class ConnectionDropped(BaseException):
     an answer. A `BaseException`, so no `except Exception` on the way renders it as a 500."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Staged:
     """The gate's instructions for one request: an answer in place of the operation's, or what to add to it."""
 
     reply: Reply | None = None
-    applied: list[str] = field(default_factory=list)  # for `Preference-Applied`
+    applied: tuple[str, ...] = ()  # for `Preference-Applied`
     overlay: Overlay | None = None
 
     def finish(self, reply: Reply) -> Reply:
@@ -44,7 +44,7 @@ class Staged:
             reply = self.overlay(reply)
         if self.applied:
             before = reply.headers.get("preference-applied")
-            reply.headers["preference-applied"] = ", ".join(([before] if before else []) + self.applied)
+            reply.headers["preference-applied"] = ", ".join(([before] if before else []) + list(self.applied))
         return reply
 
 
@@ -81,9 +81,8 @@ async def stage(world: World, vendor: str, operation: Operation, tenant: str, ob
     if wanted.drop or (scenario is not None and scenario.kind == "drop"):
         journal_drop(world, vendor, operation, scope)
         raise ConnectionDropped(scope[SCENARIO_KEY])
-    staged = scenario_reply(scenario, operation, world) if scenario else Staged()
-    staged.applied = wanted.applied
-    return staged
+    staged = scenario_reply(scenario, operation, world) if scenario else NOTHING
+    return replace(staged, applied=tuple(wanted.applied))
 
 
 def journal_drop(world: World, vendor: str, operation: Operation, scope: Scope) -> None:

@@ -75,7 +75,7 @@ async def stage(world: World, vendor: str, operation: Operation, tenant: str, ob
     labels = ([scenario.label] if scenario else []) + ([f"Prefer: {', '.join(wanted.applied)}"] if wanted.applied
                                                         else [])
     scope[SCENARIO_KEY] = "; ".join(labels)
-    delays = [wanted.delay_ms or 0, scenario.delay_ms or 0 if scenario else 0]
+    delays = [wanted.delay_ms or 0, (scenario.delay_ms or 0) if scenario else 0]
     if max(delays):
         await asyncio.sleep(max(delays) / 1000)
     if wanted.drop or (scenario is not None and scenario.kind == "drop"):

@@ -16,7 +16,9 @@ decision consumes the scenario: an expired or unknown link shows its error page 
 
 from __future__ import annotations
 
-from mock_server.journal import JournalEntry, redacted_query
+from urllib.parse import parse_qsl
+
+from mock_server.journal import JournalEntry
 from mock_server.pages.base import PageRequest, VendorPages
 from mock_server.pages.nango import TYPED, NangoPages, Session
 from mock_server.pages.openint import OpenIntPages, input_fields
@@ -69,6 +71,12 @@ async def decision_form(pages: VendorPages, request: PageRequest, decision: str)
     return {"decision": decision}
 
 
+def link_query(query_string: str) -> str:
+    """A page link's query for the journal: names only, every value redacted (a link's query is what authorizes
+    it: a session or customer token, a request id)."""
+    return "&".join(f"{name}=[redacted]" for name, _ in parse_qsl(query_string, keep_blank_values=True))
+
+
 async def askable(pages: VendorPages, request: PageRequest) -> bool:
     """Whether the page would ask the user (it shows, 200). Nango's OAuth popup is asked its session directly:
     showing it with a dead token would also tell the SDK's socket about the error."""
@@ -96,7 +104,7 @@ async def decided(world: World, vendor: str, pages: VendorPages, request: PageRe
         reply = error_page(vendor, "Mock is full", "The mock holds as many records as it may; reset it.", 507)
     world.journal.add(JournalEntry(
         at=world.clock.now().isoformat(), vendor=vendor, operation=None, method="GET", path=path,
-        query=redacted_query(query_string), status=reply.status, duration_ms=0.0, request_body=None,
+        query=link_query(query_string), status=reply.status, duration_ms=0.0, request_body=None,
         response_body=None, scenario=scenario.label))
     return reply
 

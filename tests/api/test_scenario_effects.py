@@ -153,6 +153,9 @@ def test_vercel_consent_deny_returns_with_access_denied(api: ApiClient) -> None:
     arm(api, kind="consent", vendor="vercel", decision="deny")
     page = api.get(local(flow["url"]))
     assert page.status_code == 303 and page.headers["location"].endswith("&error=access_denied")
+    # The link's capability (its request id) is not in the journal: every value of a page's query is redacted
+    [entry] = [e for e in api.get("/__connmock/requests").json()["requests"] if e["scenario"]]
+    assert entry["query"] == "request=[redacted]" and flow["request"] not in str(entry)
 
 
 def nango_session(api: ApiClient, **body: Any) -> dict[str, Any]:

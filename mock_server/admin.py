@@ -11,6 +11,8 @@ from starlette.types import Receive, Scope
 from connmock.spec import load_merged
 from mock_server.gate import is_json_media
 from mock_server.pages import PAGES_PREFIX, Pages
+from mock_server.scenarios.document import ADMIN_DOCUMENT, admin_document
+from mock_server.scenarios.endpoints import ScenarioEndpoints, is_scenarios_path
 from mock_server.store import StoreUnavailable
 from mock_server.vendors.base import Reply, VendorAdapter, retry_later
 from mock_server.world import World
@@ -45,11 +47,14 @@ class Admin:
         self.vendor_specs = {v: f"{mount}/openapi.json" for v, mount in mounts.items() if mount}
         self.merged = len(self.vendor_specs) == len(mounts) > 1  # every vendor under its own mount
         self.pages = Pages(world, adapters)
+        self.scenarios = ScenarioEndpoints(world)
 
     async def handle(self, scope: Scope, receive: Receive) -> Reply | None:
         path, method = scope["path"], scope["method"]
         if path.startswith(PAGES_PREFIX):  # opened in the user's browser: the link's own token authorizes it
             return await self.pages.handle(path, method, scope, receive)
+        if path == ADMIN_DOCUMENT and method in SAFE_METHODS:  # no secrets in it: Swagger UI loads it tokenless
+            return Reply(200, admin_document())
         if path.startswith(ADMIN_PREFIX):
             if not self.authorized(scope):
                 return Reply(401, {"error": "admin endpoints need the X-Connmock-Admin-Token header"})
@@ -58,7 +63,10 @@ class Admin:
                                             "X-Connmock-Admin-Token header (a request another site's page "
                                             "cannot send without the browser asking this server first)"})
             try:
-                return await self.admin(path[len(ADMIN_PREFIX):].rstrip("/"), method, scope)
+                name = path[len(ADMIN_PREFIX):].rstrip("/")
+                if is_scenarios_path(name):
+                    return await self.scenarios.handle(name, method, receive)
+                return await self.admin(name, method, scope)
             except StoreUnavailable as error:
                 return retry_later(Reply(503, {"status": "unavailable", "error": str(error)}))
         if path == "/" and method in ("GET", "HEAD"):
@@ -85,6 +93,7 @@ class Admin:
         if name == "reset" and method == "POST":
             await self.world.store.clear()
             self.world.journal.clear()
+            self.world.scenarios.clear()
             return Reply(200, {"reset": True})
         if name == "health" and method == "GET":
             return Reply(200, {"status": "ok", "records": await self.world.store.size()})

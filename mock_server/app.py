@@ -36,6 +36,8 @@ from connmock.spec import SchemaValidator, spec_path
 from mock_server.admin import ADMIN_PREFIX, Admin
 from mock_server.fallback import Fallback, VendorExceptionMiddleware, compile_routes
 from mock_server.gate import Gate, OperationPlan, send_reply
+from mock_server.scenarios.document import ADMIN_DOCUMENT
+from mock_server.scenarios.dropping import Dropping
 from mock_server.settings import Settings
 from mock_server.store import Store, persisting
 from mock_server.vendors import build_adapter
@@ -138,6 +140,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     urls = [{"url": f"{mounts[v]}/openapi.json", "name": v} for v in settings.vendors]
     if merged:
         urls.insert(0, {"url": "/openapi.json", "name": "all vendors (merged)"})
+    urls.append({"url": ADMIN_DOCUMENT, "name": "connmock admin"})
 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
@@ -152,7 +155,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
                      SwaggerUIMiddleware, RoutingMiddleware,
                      LifespanMiddleware, gate],
         resolver=Resolver(function_resolver=lambda _operation_id: unreachable),
-        swagger_ui_options=SwaggerUIOptions(swagger_ui_config={"urls": urls} if merged else {}),
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_config={"urls": urls}),
     )
     connexion_app.add_api(spec_path(spec_name), base_path="")
     admin = Admin(world, adapters, mounts)
@@ -162,7 +165,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         app = CorsForTheApis(CORSMiddleware(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                                             expose_headers=EXPOSED_HEADERS, allow_credentials=False,
                                             max_age=600), app)
-    return app
+    return Dropping(app)
 
 
 class CorsForTheApis:

@@ -47,6 +47,7 @@ from mock_server.fallback import Fallback
 from mock_server.forced import forced_reply
 from mock_server.journal import JournalEntry, redacted_query
 from mock_server.query import query_parameters
+from mock_server.scenarios.staging import SCENARIO_KEY, stage
 from mock_server.store import StoreFull, StoreUnavailable
 from mock_server.vendors.base import Handler, Reply, RequestContext, VendorAdapter, retry_later
 from mock_server.world import World
@@ -285,9 +286,13 @@ class Gate:
                     if not deferring:
                         raise
                     deferred.insert(0, invalid)  # the body is judged before the query
+            staged = await stage(self.world, plan.vendor, plan.operation, principal.tenant.id,
+                                 tuple(path_params.values()), headers.get("prefer", ""), scope)
+            if staged.reply is not None:
+                return staged.reply, body
             forced = forced_reply(plan.operation, headers.get("prefer", ""), self.world)
             if forced is not None:
-                return forced, body
+                return staged.finish(forced), body
             origin = f"{scope.get('scheme', 'http')}://{headers.get('host', 'localhost')}"
             origin = self.world.settings.public_url or origin
             ctx = RequestContext(
@@ -302,7 +307,7 @@ class Gate:
                 origin=origin,
                 deferred=tuple(deferred),
             )
-            return await plan.handler(ctx), body
+            return staged.finish(await plan.handler(ctx)), body
         except ServiceError as error:
             return plan.adapter.render_error(error, plan.operation.operation_id), body
         except StoreFull as error:
@@ -364,6 +369,7 @@ class Gate:
             duration_ms=round(elapsed, 2),
             request_body=prepared.redact(body) if body is not None else None,
             response_body=journal_response(plan, reply),
+            scenario=scope.get(SCENARIO_KEY),
         ))
 
 

@@ -23,6 +23,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 DEFAULT_REQUEST_TIMEOUT = 10.0  # seconds for one request's headers and body to arrive
 KEEP_ALIVE_SECONDS = 65  # an idle keep-alive connection is closed after this (uvicorn's default: 5)
 MESSAGE = b"the request did not arrive in time\n"
+DROP_EXTENSION = "connmock.drop"  # in the scope's extensions: closes this connection without an answer
 TIMED_OUT = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: "
              + str(len(MESSAGE)).encode() + b"\r\nconnection: close\r\n\r\n" + MESSAGE)
 
@@ -46,6 +47,17 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self.arm()  # a request after an idle keep-alive: its own deadline
+
+    def on_headers_complete(self) -> None:
+        extensions: dict[str, Any] = self.scope.setdefault("extensions", {})  # type: ignore[assignment]
+        extensions[DROP_EXTENSION] = self.drop
+        super().on_headers_complete()
+
+    def drop(self) -> None:
+        """Close the connection without writing anything (a `drop` scenario): the client sees a reset."""
+        if self.cycle is not None:
+            self.cycle.disconnected = True  # so uvicorn neither answers the request with a 500 nor logs one
+        self.transport.abort()
 
     def on_message_complete(self) -> None:
         self.disarm()  # received in full: the answer takes as long as the app needs

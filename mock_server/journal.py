@@ -26,6 +26,7 @@ class JournalEntry:
     duration_ms: float
     request_body: Any
     response_body: Any
+    scenario: str | None = None  # the armed scenario or `Prefer` staging this request consumed
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

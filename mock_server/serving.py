@@ -15,6 +15,8 @@ from contextlib import contextmanager
 import uvicorn
 from starlette.types import ASGIApp
 
+from mock_server.http_edge import http_protocol
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -26,7 +28,8 @@ def free_port() -> int:
 def running(app: ASGIApp, port: int | None = None) -> Iterator[str]:
     """Serve `app` on 127.0.0.1 and yield its base URL; stopped on exit."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on",
+                            http=http_protocol())  # `connmock serve`'s protocol: deadlines, dropped connections
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"connmock-{port}", daemon=True)
     thread.start()

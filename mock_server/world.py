@@ -18,6 +18,7 @@ from connmock.spec import Spec, load_spec
 from connmock.spec.secrets import SecretRule, secret_rules
 from fixtures import SeedData, load_seed
 from mock_server.journal import Journal
+from mock_server.scenarios.registry import Scenarios
 from mock_server.settings import Settings
 from mock_server.store import MemoryStore, PersistentStore, StateFile, Store
 
@@ -60,6 +61,7 @@ class World:
     ids: IdSource
     faker: Faker
     specs: dict[str, VendorSpec] = field(default_factory=dict)
+    scenarios: Scenarios = field(default_factory=Scenarios)  # armed through /__connmock/scenarios
 
     def rules(self, vendor: str, operation_id: str) -> tuple[SecretRule, ...]:
         return self.specs[vendor].rules.get(operation_id, ())

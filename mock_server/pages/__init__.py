@@ -22,6 +22,7 @@ from mock_server.pages.openint import OpenIntPages
 from mock_server.pages.render import error_page, framable, with_form_fields
 from mock_server.pages.vercel import VercelPages
 from mock_server.pages.xpander import XpanderPages
+from mock_server.scenarios.consent import decided
 from mock_server.store import StoreFull, StoreUnavailable
 from mock_server.vendors.base import Reply, VendorAdapter, retry_later
 from mock_server.vendors.nango.adapter import NangoAdapter
@@ -84,13 +85,19 @@ class Pages:
         query_string = scope.get("query_string", b"").decode("latin-1")
         link = f"{path}?{query_string}"
         try:
-            reply = await self.answer(vendor, PageRequest(segments, first_values(query_string)), method, scope,
-                                      receive, link)
+            request = PageRequest(segments, first_values(query_string))
+            reply = (await self.decided(vendor, request, path, query_string) if method == "GET" else None
+                     ) or await self.answer(vendor, request, method, scope, receive, link)
         except StoreUnavailable:
             reply = retry_later(error_page(vendor, "Mock unavailable", "The mock's store does not answer; retry "
                                                      "shortly.", 503))
         reply = with_form_fields(reply, {FIELD: self.forms.issue(link)})
         return framable(reply) if segments in FRAMED.get(vendor, ()) else reply
+
+    async def decided(self, vendor: str, request: PageRequest, path: str, query_string: str) -> Reply | None:
+        """The flow's outcome when a consent scenario decides it (`mock_server/scenarios/consent.py`)."""
+        pages = self.vendors.get(vendor)
+        return None if pages is None else await decided(self.world, vendor, pages, request, path, query_string)
 
     async def answer(self, vendor: str, request: PageRequest, method: str, scope: Scope, receive: Receive,
                      link: str) -> Reply:

@@ -1,0 +1,69 @@
+"""`state` scenarios: an expired token or a revoked connection, shown by the reads of that connection the way
+each vendor's spec says such a connection reads.
+
+- Nango refreshes an expired OAuth token when the connection is read (`GET /connections/{id}`); when the refresh
+  fails (the refresh token expired too, or the user revoked the grant) it answers the documented 424
+  (`invalid_credentials`, "refresh exhausted"). Both states are that answer.
+- OpenInt reads the connection with its `status`, whose documented values include `error` and `disconnected`:
+  an expired token reads `status: error`, a revoked connection `status: disconnected`, each with a
+  `status_message` saying so.
+- xpander.ai (`active`, `pending`, `denied`) and Vercel Connect document nothing for either state, so a `state`
+  scenario for them is refused when it is armed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from connmock.spec.loader import Operation
+from mock_server.forced import forced_reply
+from mock_server.vendors.base import Reply
+from mock_server.world import World
+
+# vendor -> the reads that show the state (each names the connection in its path)
+STATE_READS: dict[str, tuple[str, ...]] = {
+    "nango": ("getConnection",),
+    "openint": ("getConnection", "getConnectionV1", "getConnectionV2"),
+}
+OPENINT_STATUS = {
+    "expired": ("error", "The access token has expired and could not be refreshed"),
+    "revoked": ("disconnected", "Access was revoked; the customer must connect again"),
+}
+NANGO_REFRESH_FAILED = "424"
+
+Overlay = Callable[[Reply], Reply]
+
+
+def unsupported(vendor: str) -> str | None:
+    """Why `vendor` cannot show a state (None when it can)."""
+    if vendor in STATE_READS:
+        return None
+    return (f"{vendor} documents no expired or revoked state for a connection; state scenarios exist for "
+            f"{', '.join(sorted(STATE_READS))}")
+
+
+def state_reply(vendor: str, operation: Operation, world: World) -> Reply | None:
+    """The answer that replaces the read (Nango's documented 424), or None when the read is answered and then
+    changed by `state_overlay`."""
+    if vendor != "nango":
+        return None
+    reply = forced_reply(operation, f"code={NANGO_REFRESH_FAILED}", world)
+    assert reply is not None  # the spec documents it (tests/api/test_scenarios.py holds it to that)
+    reply.headers.pop("preference-applied", None)
+    return reply
+
+
+def state_overlay(vendor: str, state: str, object_id: str) -> Overlay | None:
+    """What changes the answered read: OpenInt's connection shows the state in its `status`."""
+    if vendor != "openint":
+        return None
+    status, message = OPENINT_STATUS[state]
+
+    def overlay(reply: Reply) -> Reply:
+        body: Any = reply.body
+        if reply.status == 200 and isinstance(body, dict) and body.get("id") == object_id:
+            reply.body = {**body, "status": status, "status_message": message}
+        return reply
+
+    return overlay

@@ -13,6 +13,8 @@ from mock_server.gate import is_json_media
 from mock_server.pages import PAGES_PREFIX, Pages
 from mock_server.store import StoreUnavailable
 from mock_server.vendors.base import Reply, VendorAdapter, retry_later
+from mock_server.vendors.nango.adapter import NangoAdapter
+from mock_server.webhooks.admin import WebhookAdmin
 from mock_server.world import World
 
 ADMIN_PREFIX = "/__connmock/"
@@ -45,6 +47,8 @@ class Admin:
         self.vendor_specs = {v: f"{mount}/openapi.json" for v, mount in mounts.items() if mount}
         self.merged = len(self.vendor_specs) == len(mounts) > 1  # every vendor under its own mount
         self.pages = Pages(world, adapters)
+        nango = adapters.get("nango")
+        self.webhooks = WebhookAdmin(world, nango.connections if isinstance(nango, NangoAdapter) else None)
 
     async def handle(self, scope: Scope, receive: Receive) -> Reply | None:
         path, method = scope["path"], scope["method"]
@@ -58,7 +62,8 @@ class Admin:
                                             "X-Connmock-Admin-Token header (a request another site's page "
                                             "cannot send without the browser asking this server first)"})
             try:
-                return await self.admin(path[len(ADMIN_PREFIX):].rstrip("/"), method, scope)
+                name = path[len(ADMIN_PREFIX):].rstrip("/")
+                return await self.webhooks.handle(name, method, receive) or await self.admin(name, method, scope)
             except StoreUnavailable as error:
                 return retry_later(Reply(503, {"status": "unavailable", "error": str(error)}))
         if path == "/" and method in ("GET", "HEAD"):

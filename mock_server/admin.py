@@ -10,6 +10,7 @@ from starlette.types import Receive, Scope
 
 from connmock.spec import load_merged
 from mock_server.gate import is_json_media
+from mock_server.journal_page import JournalPage
 from mock_server.pages import PAGES_PREFIX, Pages
 from mock_server.store import StoreUnavailable
 from mock_server.vendors.base import Reply, VendorAdapter, retry_later
@@ -49,6 +50,7 @@ class Admin:
         self.pages = Pages(world, adapters)
         nango = adapters.get("nango")
         self.webhooks = WebhookAdmin(world, nango.connections if isinstance(nango, NangoAdapter) else None)
+        self.page = JournalPage(world)
 
     async def handle(self, scope: Scope, receive: Receive) -> Reply | None:
         path, method = scope["path"], scope["method"]
@@ -63,7 +65,8 @@ class Admin:
                                             "cannot send without the browser asking this server first)"})
             try:
                 name = path[len(ADMIN_PREFIX):].rstrip("/")
-                return await self.webhooks.handle(name, method, receive) or await self.admin(name, method, scope)
+                return (await self.page.handle(name, method, scope) or await self.webhooks.handle(name, method, receive)
+                        or await self.admin(name, method, scope))
             except StoreUnavailable as error:
                 return retry_later(Reply(503, {"status": "unavailable", "error": str(error)}))
         if path == "/" and method in ("GET", "HEAD"):

@@ -74,7 +74,8 @@ def mock() -> Iterator[str]:
 def admin(mock: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=mock, timeout=10) as client:
         assert client.post("/__connmock/reset", json={}).status_code == 200
-        client.delete("/__connmock/webhooks/acme/nango")
+        removed = client.request("DELETE", "/__connmock/webhooks/acme/nango", json={})
+        assert removed.status_code in (200, 404), removed.text
         yield client
 
 
@@ -271,3 +272,14 @@ def test_bad_refresh_failures_get_a_clear_4xx(admin: httpx.Client) -> None:
     assert set(missing.json()["fields"]) == {"provider_config_key", "connection_id", "error"}
     unknown = admin.post(url, json={"provider_config_key": "github", "connection_id": "none"})
     assert unknown.status_code == 404
+
+
+def test_a_target_is_read_and_removed_and_other_methods_are_refused(admin: httpx.Client) -> None:
+    assert admin.get("/__connmock/webhooks/acme/nango").status_code == 404
+    assert admin.put("/__connmock/webhooks/acme/nango", json={"url": "http://127.0.0.1:1/h"}).status_code == 200
+    assert admin.get("/__connmock/webhooks/acme/nango").json()["url"] == "http://127.0.0.1:1/h"
+    refused = admin.post("/__connmock/webhooks/acme/nango", json={})
+    assert refused.status_code == 405 and refused.headers["allow"] == "GET, PUT, DELETE"
+    assert admin.delete("/__connmock/webhooks/acme/nango").status_code == 403  # no JSON type, no token: refused
+    assert admin.request("DELETE", "/__connmock/webhooks/acme/nango", json={}).json() == {"deleted": True}
+    assert admin.get("/__connmock/webhooks").json()["webhooks"] == []

@@ -112,8 +112,12 @@ def delivery_row(entry: DeliveryEntry) -> str:
 
 
 def objects_rows(groups: list[StoredObjects]) -> list[str]:
-    return [f"<tr><td>{escape(g.tenant)}</td><td>{escape(g.vendor)}</td><td>{len(g.objects)} {escape(g.kind)}"
-            f"{details('show (secrets masked)', g.objects)}</td></tr>" for g in groups if g.objects]
+    def shown(group: StoredObjects) -> str:
+        first = f"the first {len(group.objects)}" if len(group.objects) < group.count else "show"
+        return details(f"{first} (secrets masked)", group.objects)
+
+    return [f"<tr><td>{escape(g.tenant)}</td><td>{escape(g.vendor)}</td><td>{g.count} {escape(g.kind)}"
+            f"{shown(g)}</td></tr>" for g in groups if g.count]
 
 
 def scenario_rows(scenarios: list[dict[str, Any]]) -> list[str]:

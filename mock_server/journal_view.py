@@ -48,12 +48,16 @@ def secret_name(name: str) -> bool:
     return lowered not in SHOWN_ANYWAY and any(part in lowered for part in SECRET_PARTS)
 
 
+SHOWN_OBJECTS = 50  # per tenant and vendor: the page is for looking, not for dumping a large store
+
+
 @dataclass(frozen=True, slots=True)
 class StoredObjects:
     tenant: str
     vendor: str
     kind: str
-    objects: list[Any]
+    count: int
+    objects: list[Any]  # the first SHOWN_OBJECTS, masked
 
 
 async def stored_objects(world: World) -> list[StoredObjects]:
@@ -62,8 +66,9 @@ async def stored_objects(world: World) -> list[StoredObjects]:
         spaces = object_spaces(tenant)
         for vendor in world.settings.vendors:
             kind, space = spaces[vendor]
-            objects = [masked(orjson.loads(raw)) for raw in await world.store.values(space)]
-            found.append(StoredObjects(tenant.id, vendor, kind, objects))
+            values = await world.store.values(space)
+            objects = [masked(orjson.loads(raw)) for raw in values[:SHOWN_OBJECTS]]
+            found.append(StoredObjects(tenant.id, vendor, kind, len(values), objects))
     return found
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from fixtures import load_seed
 from mock_server import Settings
+from mock_server.journal_view import SHOWN_OBJECTS
 from tests.support.api import ApiClient, in_process
 
 SEED = load_seed()
@@ -95,3 +96,12 @@ def test_armed_scenarios_come_from_the_scenarios_module(api: ApiClient, monkeypa
     text = page(api)
     assert "createConnection" in text and "&lt;b&gt;bold&lt;/b&gt;" in text
     assert "sk_scenario_canary" not in text and "No scenario armed." not in text
+
+
+def test_a_large_store_shows_its_count_and_the_first_objects(api: ApiClient) -> None:
+    for index in range(SHOWN_OBJECTS + 2):
+        body = {"provider_config_key": "stripe", "connection_id": f"many-{index}",
+                "credentials": {"type": "API_KEY", "apiKey": "k"}}
+        assert nango(api, "POST", "/connections", json=body) == 201
+    text = page(api)
+    assert f"{SHOWN_OBJECTS + 2} connections" in text and f"the first {SHOWN_OBJECTS} (secrets masked)" in text

@@ -19,6 +19,7 @@ import pytest
 
 from fixtures import load_seed
 from mock_server import Settings, create_app
+from tests.support.pages import Forms
 from tests.support.receiver import Received, Receiver, webhook_receiver
 from tests.support.server import free_port, running
 
@@ -283,3 +284,25 @@ def test_a_target_is_read_and_removed_and_other_methods_are_refused(admin: httpx
     assert admin.delete("/__connmock/webhooks/acme/nango").status_code == 403  # no JSON type, no token: refused
     assert admin.request("DELETE", "/__connmock/webhooks/acme/nango", json={}).json() == {"deleted": True}
     assert admin.get("/__connmock/webhooks").json()["webhooks"] == []
+
+
+def test_the_connect_ui_page_sends_creation_then_a_reconnect_override(admin: httpx.Client) -> None:
+    with webhook_receiver() as receiver:
+        target(admin, receiver)
+        # Given a connect session, the user picks GitHub on the mock's Connect UI page and approves
+        made = admin.post("/nango/connect/sessions", headers=NANGO, json={
+            "end_user": {"id": "u_9", "email": "u9@example.com", "tags": {"plan": "pro"}},
+            "organization": {"id": "org_9"}, "allowed_integrations": ["github"]}).json()["data"]
+        forms = Forms(admin)  # type: ignore[arg-type]  # the pages' user, on a real socket
+        forms.post(made["connect_link"], data={"step": "connect", "integration": "github"})
+        created = verified(receiver.wait_for(1)[0], ACME.nango_secret_key)
+        # When the same connection is re-authorised through a reconnect session
+        again = admin.post("/nango/connect/sessions/reconnect", headers=NANGO, json={
+            "connection_id": created["connectionId"], "integration_id": "github"}).json()["data"]
+        Forms(admin).post(again["connect_link"], data={"step": "connect", "integration": "github"})  # type: ignore[arg-type]
+        overridden = verified(receiver.wait_for(2)[1], ACME.nango_secret_key)
+    # Then: creation, then override, both with the session's end user
+    assert (created["operation"], overridden["operation"]) == ("creation", "override")
+    assert created["endUser"] == {"endUserId": "u_9", "endUserEmail": "u9@example.com", "organizationId": "org_9",
+                                  "tags": {"plan": "pro"}}
+    assert overridden["connectionId"] == created["connectionId"] and overridden["endUser"]["endUserId"] == "u_9"

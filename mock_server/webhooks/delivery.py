@@ -2,7 +2,8 @@
 
 `Deliveries.enqueue` never waits: it puts the webhook on the queue (or journals it as dropped when the queue
 is full) and returns. The dispatcher starts on the first webhook, on the running event loop, and hands each
-webhook to a task of its own (at most `concurrency` at once), so one slow receiver never holds up the others.
+webhook to a task of its own, at most `concurrency` at once (one slow receiver never holds up the others); while
+all of them are busy, webhooks wait in the queue, so memory stays bounded by `queue_size + concurrency`.
 Every attempt is journalled. `aclose` (the app's shutdown) gives running deliveries a moment, then stops.
 """
 
@@ -58,6 +59,7 @@ class Deliveries:
         self._running: set[asyncio.Task[None]] = set()
         self._client: httpx.AsyncClient | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._pending = 0  # queued or being delivered
 
     def enqueue(self, webhook: Webhook) -> None:
         """Queue `webhook`; called from a request handler, so it returns at once."""
@@ -65,6 +67,7 @@ class Deliveries:
         assert self._queue is not None
         try:
             self._queue.put_nowait(webhook)
+            self._pending += 1
         except asyncio.QueueFull:
             for url in webhook.urls:
                 self.record(webhook, str(uuid.uuid4()), url, 0, None, "the delivery queue is full", "dropped")
@@ -79,19 +82,22 @@ class Deliveries:
         self._dispatcher = asyncio.get_running_loop().create_task(self.dispatch(), name="connmock-webhooks")
 
     async def dispatch(self) -> None:
-        assert self._queue is not None
+        assert self._queue is not None and self._slots is not None
         while True:
+            await self._slots.acquire()  # a free slot first: until then webhooks wait in the bounded queue
             webhook = await self._queue.get()
             task = asyncio.get_running_loop().create_task(self.deliver(webhook))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
-            self._queue.task_done()
 
     async def deliver(self, webhook: Webhook) -> None:
         assert self._slots is not None
-        async with self._slots:
+        try:
             for url in webhook.urls:  # Nango's primary, then secondary URL
                 await self.attempts(webhook, url, str(uuid.uuid4()))
+        finally:
+            self._slots.release()
+            self._pending -= 1
 
     async def attempts(self, webhook: Webhook, url: str, delivery: str) -> None:
         for attempt in range(1, len(self.delays) + 2):
@@ -124,7 +130,7 @@ class Deliveries:
 
     async def idle(self) -> None:
         """Until the queue is empty and no delivery runs (tests; shutdown's grace period)."""
-        while (self._queue is not None and not self._queue.empty()) or self._running:
+        while self._pending:
             await asyncio.sleep(0.01)
 
     async def aclose(self, grace: float = 1.0) -> None:
@@ -138,4 +144,4 @@ class Deliveries:
         await asyncio.gather(self._dispatcher, *self._running, return_exceptions=True)
         if self._client is not None:
             await self._client.aclose()
-        self._dispatcher, self._client = None, None
+        self._dispatcher, self._client, self._pending = None, None, 0

@@ -123,3 +123,32 @@ def test_shutdown_stops_a_delivery_waiting_to_retry() -> None:
 
     journal, took = asyncio.run(stop())
     assert took < 2 and [d.outcome for d in journal.deliveries()] == ["retrying"]
+
+
+def test_while_every_slot_is_busy_webhooks_wait_in_the_queue_then_are_dropped() -> None:
+    async def busy() -> tuple[list[str], int]:
+        journal, release, seen = Journal(100), asyncio.Event(), []
+
+        async def slow(request: httpx.Request) -> httpx.Response:
+            seen.append(request.url.path)
+            await release.wait()
+            return httpx.Response(200)
+
+        deliveries = Deliveries(journal, lambda: "now", (), queue_size=1, concurrency=1,
+                                transport=httpx.MockTransport(slow))
+        deliveries.enqueue(webhook("http://r.test/first"))
+        while not seen:
+            await asyncio.sleep(0.005)
+        deliveries.enqueue(webhook("http://r.test/second"))  # waits in the queue: the one slot is busy
+        deliveries.enqueue(webhook("http://r.test/third"))  # the queue is full: dropped
+        await asyncio.sleep(0.05)
+        busy_while_blocked = len(seen)
+        release.set()
+        await asyncio.wait_for(deliveries.idle(), 5)
+        await deliveries.aclose()
+        return [f"{d.url} {d.outcome}" for d in journal.deliveries()], busy_while_blocked
+
+    outcomes, started = asyncio.run(busy())
+    assert started == 1
+    assert sorted(outcomes) == ["http://r.test/first delivered", "http://r.test/second delivered",
+                                "http://r.test/third dropped"]

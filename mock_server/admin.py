@@ -69,6 +69,8 @@ class Admin:
                         or await self.admin(name, method, scope))
             except StoreUnavailable as error:
                 return retry_later(Reply(503, {"status": "unavailable", "error": str(error)}))
+        if path == ADMIN_PREFIX.rstrip("/") and method in SAFE_METHODS:  # the journal page, typed without its slash
+            return Reply(308, None, headers={"location": ADMIN_PREFIX})
         if path == "/" and method in ("GET", "HEAD"):
             return Reply(200, self.index(origin_of(scope, self.world)))
         if path == "/openapi.json" and method == "GET" and self.merged:
@@ -109,6 +111,8 @@ class Admin:
             "swagger_ui": origin + "/ui/",
             "tenants": origin + "/__connmock/tenants",
             "journal": origin + "/__connmock/requests",
+            "journal_page": origin + "/__connmock/",
+            "webhooks": origin + "/__connmock/webhooks",
         }
 
     def tenants(self, origin: str) -> dict[str, Any]:

@@ -105,3 +105,9 @@ def test_a_large_store_shows_its_count_and_the_first_objects(api: ApiClient) -> 
         assert nango(api, "POST", "/connections", json=body) == 201
     text = page(api)
     assert f"{SHOWN_OBJECTS + 2} connections" in text and f"the first {SHOWN_OBJECTS} (secrets masked)" in text
+
+
+def test_the_index_links_the_page_and_the_path_without_slash_leads_to_it(api: ApiClient) -> None:
+    assert api.get("/").json()["journal_page"] == "http://testserver/__connmock/"
+    moved = api.get("/__connmock")
+    assert moved.status_code == 308 and moved.headers["location"] == "/__connmock/"

@@ -54,7 +54,11 @@ def shown_url(url: str | None) -> str | None:
 def url_problem(value: Any) -> str | None:
     if not isinstance(value, str) or not value:
         return "a URL is required"
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises on a port that is not a number from 0 to 65535)
+    except ValueError:
+        return "is not a valid URL (check its port)"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "must be an absolute http:// or https:// URL"
     return None

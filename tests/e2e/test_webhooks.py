@@ -249,6 +249,8 @@ def test_urls_are_shown_without_their_credentials(admin: httpx.Client) -> None:
 
 @pytest.mark.parametrize(("path", "body", "status", "fields"), [
     ("acme/nango", {"url": "ftp://x"}, 400, {"url"}),
+    ("acme/nango", {"url": "http://127.0.0.1:99999/h", "secondary_url": "http://[::1/x"}, 400,
+     {"url", "secondary_url"}),
     ("acme/nango", {"url": "http://127.0.0.1:1/h", "colour": "red", "on_auth_creation": "yes"}, 400,
      {"colour", "on_auth_creation"}),
     ("acme/nango", {}, 400, {"url"}),
@@ -256,7 +258,7 @@ def test_urls_are_shown_without_their_credentials(admin: httpx.Client) -> None:
     ("acme/nango", {"url": "http://127.0.0.1:1/h", "signing_key": ""}, 400, {"signing_key"}),
     ("nobody/nango", {"url": "http://127.0.0.1:1/h"}, 404, set()),
     ("acme/openint", {"url": "http://127.0.0.1:1/h"}, 400, set()),
-], ids=["scheme", "unknown-and-mistyped", "no-url", "not-an-object", "empty-key", "unknown-tenant",
+], ids=["scheme", "bad-port-and-host", "unknown-and-mistyped", "no-url", "not-an-object", "empty-key", "unknown-tenant",
         "vendor-without-webhooks"])
 def test_bad_targets_get_a_clear_4xx(admin: httpx.Client, path: str, body: Any, status: int,
                                      fields: set[str]) -> None:

@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with a --host other machines reach: leave /__connmock/* open (no --admin-token)")
     serve.add_argument("--public-url", help="base URL to put in links handed out (default: from each request)")
     serve.add_argument("--no-cors", action="store_true", help="turn CORS off (on by default)")
+    serve.add_argument("--webhook-url", action="append", default=[], metavar="[TENANT:]VENDOR=URL",
+                       help="send the vendor's connection webhooks (nango) of TENANT (default: every tenant) to URL; "
+                            "repeatable (docs/webhooks.md)")
     serve.add_argument("--request-timeout", type=float, default=10.0, metavar="SECONDS",
                        help="a request's headers and body must arrive within this (else 408, connection closed)")
     serve.add_argument("--log-level", choices=("debug", "info", "warning"), default="info",
@@ -134,8 +137,10 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
         admin_token=args.admin_token,
         public_url=args.public_url,
         cors=not args.no_cors,
+        webhooks=tuple(args.webhook_url),
     )
     from mock_server.store import StateFileError
+    from mock_server.webhooks import TargetError
     from mock_server.world import StoreChoiceError
 
     try:
@@ -143,7 +148,12 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
                    or (None if args.request_timeout > 0 else "--request-timeout: a number of seconds above 0")
                    or store_problem(settings, args.workers))
         app = create_app(settings) if problem is None and args.workers == 1 else None
-    except (StateFileError, StoreChoiceError) as error:  # a bad state file is refused and left alone
+        if problem is None and app is None:  # workers build their apps later: check the webhook flags now
+            from fixtures import load_seed
+            from mock_server.webhooks.targets import targets_from_flags
+
+            targets_from_flags(settings.webhooks, [t.id for t in load_seed(settings.fixtures_path).tenants])
+    except (StateFileError, StoreChoiceError, TargetError) as error:  # a bad state file is refused and left alone
         problem = str(error)
     if problem is not None:
         print(f"connmock serve: {problem}", file=sys.stderr)

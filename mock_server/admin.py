@@ -10,11 +10,14 @@ from starlette.types import Receive, Scope
 
 from connmock.spec import load_merged
 from mock_server.gate import is_json_media
+from mock_server.journal_page import JournalPage
 from mock_server.pages import PAGES_PREFIX, Pages
 from mock_server.scenarios.document import ADMIN_DOCUMENT, admin_document
 from mock_server.scenarios.endpoints import ScenarioEndpoints, is_scenarios_path
 from mock_server.store import StoreUnavailable
 from mock_server.vendors.base import Reply, VendorAdapter, retry_later
+from mock_server.vendors.nango.adapter import NangoAdapter
+from mock_server.webhooks.admin import WebhookAdmin
 from mock_server.world import World
 
 ADMIN_PREFIX = "/__connmock/"
@@ -48,6 +51,9 @@ class Admin:
         self.merged = len(self.vendor_specs) == len(mounts) > 1  # every vendor under its own mount
         self.pages = Pages(world, adapters)
         self.scenarios = ScenarioEndpoints(world)
+        nango = adapters.get("nango")
+        self.webhooks = WebhookAdmin(world, nango.connections if isinstance(nango, NangoAdapter) else None)
+        self.page = JournalPage(world)
 
     async def handle(self, scope: Scope, receive: Receive) -> Reply | None:
         path, method = scope["path"], scope["method"]
@@ -66,9 +72,12 @@ class Admin:
                 name = path[len(ADMIN_PREFIX):].rstrip("/")
                 if is_scenarios_path(name):
                     return await self.scenarios.handle(name, method, receive)
-                return await self.admin(name, method, scope)
+                return (await self.page.handle(name, method, scope) or await self.webhooks.handle(name, method, receive)
+                        or await self.admin(name, method, scope))
             except StoreUnavailable as error:
                 return retry_later(Reply(503, {"status": "unavailable", "error": str(error)}))
+        if path == ADMIN_PREFIX.rstrip("/") and method in SAFE_METHODS:  # the journal page, typed without its slash
+            return Reply(308, None, headers={"location": ADMIN_PREFIX})
         if path == "/" and method in ("GET", "HEAD"):
             return Reply(200, self.index(origin_of(scope, self.world)))
         if path == "/openapi.json" and method == "GET" and self.merged:
@@ -110,6 +119,8 @@ class Admin:
             "swagger_ui": origin + "/ui/",
             "tenants": origin + "/__connmock/tenants",
             "journal": origin + "/__connmock/requests",
+            "journal_page": origin + "/__connmock/",
+            "webhooks": origin + "/__connmock/webhooks",
         }
 
     def tenants(self, origin: str) -> dict[str, Any]:

@@ -145,7 +145,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
         async with persisting(world.store):  # with --state-file: autosave while serving, save on shutdown
-            yield
+            try:
+                yield
+            finally:
+                await world.webhooks.deliveries.aclose()  # webhooks under way get a moment, then stop
 
     connexion_app = AsyncApp(
         __name__,

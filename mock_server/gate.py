@@ -267,6 +267,8 @@ class Gate:
             query_string = scope.get("query_string", b"").decode("latin-1")
             plan.adapter.screen(headers, plan.operation.operation_id, query_string)
             principal = plan.adapter.authenticate(headers, plan.operation.operation_id)
+            if principal.kind != "connect_session":  # the journal's tenant (a session's is found by its handler)
+                scope["connmock.tenant"] = principal.tenant.id
             path_params, path_errors = parse_path(plan.operation, raw_path_params)
             if path_errors and not plan.adapter.one_input:
                 raise InvalidRequest("Invalid path parameters", errors=path_errors, location="path")
@@ -370,6 +372,7 @@ class Gate:
             request_body=prepared.redact(body) if body is not None else None,
             response_body=journal_response(plan, reply),
             scenario=scope.get(SCENARIO_KEY),
+            tenant=scope.get("connmock.tenant"),
         ))
 
 

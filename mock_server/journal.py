@@ -1,4 +1,5 @@
-"""The request journal: the last N exchanges, secrets redacted, for `GET /__connmock/requests`.
+"""The request journal: the last N exchanges, secrets redacted, for `GET /__connmock/requests`; and every
+webhook delivery attempt, for `GET /__connmock/webhooks/deliveries`.
 
 Bounded twice: at most `size` entries, and each entry's bodies at most `body_bytes` of JSON (a larger body is
 replaced by a note of its size), so the journal holds at most about `size * 2 * body_bytes` whatever is sent.
@@ -27,6 +28,7 @@ class JournalEntry:
     request_body: Any
     response_body: Any
     scenario: str | None = None  # the armed scenario or `Prefer` staging this request consumed
+    tenant: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,9 +42,30 @@ def bounded(body: Any, limit: int) -> Any:
     return body if size <= limit else {"connmock_journal": f"body of {size} bytes not kept (limit {limit})"}
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveryEntry:
+    """One attempt at delivering one webhook (`status` None: no answer, `error` says why)."""
+
+    at: str
+    delivery: str  # the id shared by every attempt of one webhook
+    vendor: str
+    tenant: str
+    event: str  # e.g. `auth.creation`
+    url: str  # user info and secret-looking query values redacted
+    attempt: int
+    status: int | None
+    error: str | None
+    outcome: str  # delivered | retrying | failed | dropped
+    body: Any  # the payload as sent (Nango's auth webhooks carry no credentials)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 class Journal:
     def __init__(self, size: int, body_bytes: int = 16 * 1024) -> None:
         self._entries: deque[JournalEntry] = deque(maxlen=max(size, 0))
+        self._deliveries: deque[DeliveryEntry] = deque(maxlen=max(size, 0))
         self.body_bytes = body_bytes
 
     def add(self, entry: JournalEntry) -> None:
@@ -57,8 +80,15 @@ class Journal:
     def entries(self) -> list[JournalEntry]:
         return list(self._entries)
 
+    def add_delivery(self, entry: DeliveryEntry) -> None:
+        self._deliveries.append(replace(entry, body=bounded(entry.body, self.body_bytes)))
+
+    def deliveries(self) -> list[DeliveryEntry]:
+        return list(self._deliveries)
+
     def clear(self) -> None:
         self._entries.clear()
+        self._deliveries.clear()
 
 
 SECRET_QUERY = ("token", "key", "secret", "password")

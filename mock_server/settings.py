@@ -28,6 +28,8 @@ class Settings:
     cors: bool = True
     admin_token: str | None = None
     public_url: str | None = None  # base URL used in links the mock hands out; default: from the request
+    webhooks: tuple[str, ...] = ()  # `--webhook-url [TENANT:]VENDOR=URL` (see mock_server/webhooks/)
+    webhook_retry_delays: tuple[float, ...] = (3.0, 6.0)  # seconds before each retry (Nango's: 3 s, 6 s)
     extra: dict[str, str] = field(default_factory=dict)
 
     def mount(self, vendor: str) -> str:

@@ -21,6 +21,7 @@ from mock_server.journal import Journal
 from mock_server.scenarios.registry import Scenarios
 from mock_server.settings import Settings
 from mock_server.store import MemoryStore, PersistentStore, StateFile, Store
+from mock_server.webhooks import Deliveries, Webhooks
 
 
 class Clock(Protocol):
@@ -60,6 +61,7 @@ class World:
     clock: Clock
     ids: IdSource
     faker: Faker
+    webhooks: Webhooks
     specs: dict[str, VendorSpec] = field(default_factory=dict)
     scenarios: Scenarios = field(default_factory=Scenarios)  # armed through /__connmock/scenarios
 
@@ -104,14 +106,19 @@ def shared_store(settings: Settings) -> Store:
 def build_world(settings: Settings, store: Store | None = None, clock: Clock | None = None) -> World:
     faker = Faker()
     faker.seed_instance(settings.seed)
+    seed = load_seed(settings.fixtures_path)
+    journal = Journal(settings.journal_size, settings.journal_body_bytes)
+    ticking: Clock = clock or SystemClock()
     world = World(
         settings=settings,
-        seed=load_seed(settings.fixtures_path),
+        seed=seed,
         store=store or default_store(settings),
-        journal=Journal(settings.journal_size, settings.journal_body_bytes),
-        clock=clock or SystemClock(),
+        journal=journal,
+        clock=ticking,
         ids=IdSource(),
         faker=faker,
+        webhooks=Webhooks(seed, Deliveries(journal, lambda: ticking.now().isoformat(), settings.webhook_retry_delays),
+                          settings.webhooks),
     )
     for vendor in settings.vendors:
         spec = load_spec(vendor)

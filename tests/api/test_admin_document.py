@@ -18,6 +18,7 @@ from connmock.spec.loader import build_operations
 from mock_server import Settings, admin
 from mock_server.scenarios.document import ADMIN_DOCUMENT, admin_document, loaded
 from mock_server.scenarios.endpoints import ROUTES
+from mock_server.webhooks.admin import ROUTES as WEBHOOK_ROUTES
 from openapi import VENDORS
 from tests.support.api import ApiClient, in_process
 
@@ -42,7 +43,8 @@ def served_routes() -> set[tuple[str, str]]:
                      and isinstance(c.comparators[0], ast.Constant)}
             if {"name", "method"} <= set(tests):
                 routes.add((tests["method"], f"/__connmock/{tests['name']}"))
-    routes |= {(method, f"/__connmock/{path}") for method, path in ROUTES}
+    routes |= {(method, f"/__connmock/{path}") for method, path in (*ROUTES, *WEBHOOK_ROUTES)}
+    routes.add(("GET", "/__connmock/"))  # the journal page
     return routes
 
 
@@ -79,8 +81,9 @@ ARM = {"kind": "delay", "vendor": "nango", "operation": "listConnections", "dela
 
 def call(api: ApiClient, method: str, path: str) -> Any:
     body = ARM if path.endswith("/scenarios") and method == "POST" else {}
-    return api.request(method, path.replace("{id}", "scn_1"), headers=TOKEN,
-                       json=body if method == "POST" else None)
+    concrete = path.replace("{id}", "scn_1").replace("{tenant}", "acme").replace("{vendor}", "nango")
+    return api.request(method, concrete, headers={**TOKEN, "Accept": "application/json"},
+                       json=body if method in ("POST", "PUT") else None)
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(documented_routes()), ids=lambda v: str(v))

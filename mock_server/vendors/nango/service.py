@@ -64,7 +64,23 @@ class NangoConnections:
         return integration
 
     async def create(self, tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
-        """Nango's order: schema rules (tags, webhook) → integration (404) → auth mode → TBA account id."""
+        """`POST /connections`: the import, then the `auth` webhook (postConnection.ts: no end user)."""
+        record, operation = await self.imported(tenant, body)
+        self.notify(tenant, record, operation, with_end_user=False)
+        return record
+
+    def notify(self, tenant: Tenant, record: dict[str, Any], operation: str, *, with_end_user: bool,
+               error: dict[str, str] | None = None) -> bool:
+        """Nango's `auth` webhook of `operation` (creation, override, refresh) on `record`, if the tenant has one."""
+        integration = self.integration(record["provider_config_key"])
+        auth_mode = integration.auth_mode if integration else "NONE"
+        return self.world.webhooks.nango_auth(tenant, record, auth_mode, operation, with_end_user=with_end_user,
+                                              error=error)
+
+    async def imported(self, tenant: Tenant, body: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """The connection made or replaced, and which (`creation` or `override`, as the server's upsert says).
+
+        Nango's order: schema rules (tags, webhook) → integration (404) → auth mode → TBA account id."""
         tags = checked_tags(body)
         integration = self.integration(body["provider_config_key"])
         if integration is None:
@@ -98,8 +114,9 @@ class NangoConnections:
         return await self.upsert(tenant, record_key(integration.unique_key, connection_id), fields, fresh)
 
     async def upsert(self, tenant: Tenant, key: str, fields: dict[str, Any], fresh: dict[str, Any]
-                     ) -> dict[str, Any]:
-        """Overwrite `fields` of the record at `key`, or insert a new one with the tenant's next integer id.
+                     ) -> tuple[dict[str, Any], str]:
+        """Overwrite `fields` of the record at `key` (`override`), or insert a new one with the tenant's next
+        integer id (`creation`).
 
         The id is only drawn when no record exists, so upserts leave no gaps (the recorded ids are 1, 1, 2).
         """
@@ -107,10 +124,10 @@ class NangoConnections:
         while True:
             updated = await self.world.store.update(space, key, merged_with(fields))
             if updated is not None:
-                return dict(orjson.loads(updated))
+                return dict(orjson.loads(updated)), "override"
             record = {"id": await self.world.store.next_id(f"nango:{tenant.id}:connection_ids"), **fresh, **fields}
             if await self.world.store.insert(space, key, orjson.dumps(record)):
-                return record
+                return record, "creation"
 
     async def get(self, tenant: Tenant, connection_id: str, query: dict[str, Any]) -> dict[str, Any]:
         pck = self.known_integration(query["provider_config_key"]).unique_key

@@ -114,11 +114,14 @@ class ConnectSessions:
             body["connection_id"] = session["connection_id"]
         if session.get("tags") is not None:
             body["tags"] = session["tags"]
-        created = await self.connections.create(tenant, body)
+        if session.get("webhook_url_override"):  # the session's override goes to its connection
+            body["webhook_url_override"] = session["webhook_url_override"]
+        created, operation = await self.connections.imported(tenant, body)
         if session.get("end_user"):  # kept as the session shows it (organization included)
             key = record_key(integration_key, created["connection_id"])
             await self.world.store.update(self.connections.space(tenant), key,
                                           merged_with({"end_user": session["end_user"]}))
             created["end_user"] = session["end_user"]
+        self.connections.notify(tenant, created, operation, with_end_user=True)  # postApiKey.ts & co: the end user
         return created
 

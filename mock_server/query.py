@@ -95,6 +95,10 @@ def parse_query(operation: Operation, query_string: str, strict: bool,
                 values[name] = schema["default"]
             continue
         spelled = schema.get("x-connmock-spellings")
+        if spelled and isinstance(values[name], list):  # z.stringbool() takes a string
+            errors.append(FieldError((name,), "type", "expected string, received array", expected="string",
+                                     received="array", value=values[name]))
+            continue
         if spelled and isinstance(values[name], str):  # z.stringbool(): a word it does not know is invalid_value
             options = tuple(word for words in spelled.values() for word in words)
             errors.append(FieldError((name,), "enum", f"expected one of {list(options)}", received="string",

@@ -131,3 +131,31 @@ def test_the_api_key_route_judges_the_body_after_the_session(api: ApiClient, bod
     refused = api.post(f"/nango/api-auth/api-key/stripe?connect_session_token={unknown}&zz=1", headers=headers,
                        content=body)
     assert refused.status_code == 401
+
+
+def test_the_oauth_route_reads_its_query_unvalidated(api: ApiClient) -> None:
+    token = session_token(api)
+    for query in ("ws_client_id=a&ws_client_id=b", "user_scope=1&user_scope=2"):
+        response = api.get(f"/nango/oauth/connect/github?connect_session_token={token}&{query}")
+        assert response.status_code == 302, response.text
+
+
+def test_the_api_key_route_drops_unknown_query_parameters_and_checks_connection_id(api: ApiClient) -> None:
+    token = session_token(api)
+    unknown = api.post(f"/nango/api-auth/api-key/github?connect_session_token={token}&zz_unknown=1",
+                       json={"apiKey": "k"})
+    assert unknown.json() == {"error": {"code": "invalid_auth_mode"}}  # not invalid_query_params
+    empty = api.post(f"/nango/api-auth/api-key/github?connect_session_token={token}&connection_id=",
+                     json={"apiKey": "k"})
+    assert empty.json()["error"]["code"] == "invalid_query_params"
+
+
+def test_a_repeated_stringbool_is_not_a_string(api: ApiClient) -> None:
+    url = "/nango/connections/x?provider_config_key=github&refresh_token=true&refresh_token=1"
+    assert query_errors_of(api, url) == [("invalid_type", "Invalid input: expected string, received array",
+                                          ["refresh_token"])]
+
+
+def query_errors_of(api: ApiClient, url: str) -> list[tuple[str, str, list[Any]]]:
+    response = api.get(url, headers=auth())
+    return [(e["code"], e["message"], e["path"]) for e in response.json()["error"]["errors"]]

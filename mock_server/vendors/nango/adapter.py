@@ -29,6 +29,7 @@ UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
 CONNECT_PAGE = "/__connmock/pages/nango/connect"
 # @nangohq/frontend's routes: the connect session token in the query is the credential (checked by the handler).
 SESSION_AUTH = frozenset({"startOAuth", "createApiKeyConnection"})
+LENIENT_QUERY = frozenset({"createApiKeyConnection"})  # a plain z.object(): unknown parameters are dropped
 CONTENT_TYPE_CHECKED = frozenset({"createConnection", "listConnections", "getConnection", "updateConnection",
                                   "deleteConnection", "setConnectionMetadata", "updateConnectionMetadata",
                                   "listIntegrations", "createApiKeyConnection"})  # routes.public.ts; measured
@@ -48,7 +49,10 @@ class NangoAdapter(VendorAdapter):
                    ) -> tuple[dict[str, Any], list[FieldError]]:
         """The spec's reading, plus the tag-key rules of a `tags[key]=value` filter (connectionTagsSchema), in
         the place zod reports them: after the parameters declared before `tags`."""
-        values, found = parse_query(operation, query_string, self.strict_query, declared)
+        if operation.operation_id == "startOAuth":  # oauth.controller.ts reads its query unvalidated
+            return parse_query(operation, query_string, False, declared)[0], []
+        strict = self.strict_query and operation.operation_id not in LENIENT_QUERY
+        values, found = parse_query(operation, query_string, strict, declared)
         tags = values.get("tags")
         if "tags" not in declared or not isinstance(tags, dict):
             return values, found

@@ -74,7 +74,7 @@ class BrowserAuth:
         """Where the popup goes: the mock's consent page for this session, integration and socket."""
         token, _, record = await self.session(query)
         self.allowed(record, key, OAUTH_MODES)
-        params = {"connect_session_token": token, "ws_client_id": query["ws_client_id"], "integration": key}
+        params = {"connect_session_token": token, "ws_client_id": query.get("ws_client_id") or "", "integration": key}
         return f"{origin}{OAUTH_PAGE}?{urlencode(params)}"
 
     async def api_key(self, key: str, query: dict[str, Any], body: dict[str, Any] | None,

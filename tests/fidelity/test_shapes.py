@@ -75,3 +75,12 @@ def test_generated_fragments_inside_text_are_compared_by_shape() -> None:
 def test_a_hex_run_of_digits_only_is_still_generated() -> None:
     # A random hex suffix holds no letter about one time in forty: it must still compare by shape
     assert GENERATED.sub("#", "custom/86193172") == GENERATED.sub("#", "custom/30b35b27") == "custom/#"
+
+
+def test_a_minted_token_is_not_carried_as_an_identity() -> None:
+    # Two tokens minted in the same second were equal on the recorded server; the mock's may straddle a second
+    carried = Carried()
+    recorded = "eyJhbGciOiJIUzI1NiJ9.eyJpYXQiOjF9.c2ln"
+    assert diffs({"token": recorded}, {"token": "eyJhbGciOiJIUzI1NiJ9.eyJpYXQiOjJ9.b3RoZXI"}, carried) == []
+    assert carried.values == {}
+    assert diffs({"token": recorded}, {"token": "eyJhbGciOiJIUzI1NiJ9.eyJpYXQiOjN9.dGhpcmQ"}, carried) == []

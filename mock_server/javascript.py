@@ -77,3 +77,12 @@ def number_input(value: Any) -> int | float | NotANumber:
     """A zod `z.coerce.number()` input: `Number(value)`, NaN as the value no number schema accepts."""
     number = to_number(value)
     return NOT_A_NUMBER if number != number else number
+
+
+LEADING_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def parse_int(value: Any) -> int | None:
+    """`parseInt(String(value), 10)`: the integer its text starts with, None for NaN (`1e+21` is 1, `1.9` is 1)."""
+    found = LEADING_INTEGER.match(to_string(value).lstrip(JS_WHITESPACE))
+    return int(found.group(0)) if found else None

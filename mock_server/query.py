@@ -59,11 +59,15 @@ def parse_query(operation: Operation, query_string: str, strict: bool,
     pairs = parse_qsl(query_string, keep_blank_values=True) if query_string else []
     values: dict[str, Any] = {}
     errors: list[FieldError] = []
-    deep: dict[str, dict[str, str]] = {}
+    deep: dict[str, Any] = {}
     for name, raw in pairs:
         if "[" in name and name.endswith("]") and name.split("[", 1)[0] in declared:
             base, key = name[:-1].split("[", 1)
-            deep.setdefault(base, {})[key] = raw
+            if key == "":  # qs: `name[]=x` is a list, whatever the schema wants
+                listed = deep.get(base)
+                deep[base] = [*(listed if isinstance(listed, list) else []), raw]
+            elif isinstance(deep.setdefault(base, {}), dict):
+                deep[base][key] = raw
             continue
         param = declared.get(name)
         if param is None:

@@ -43,6 +43,19 @@ class FieldError:
     received: str | None = None
     value: Any = None
     options: tuple[Any, ...] = field(default=())
+    shape: str | None = None  # what the expected value is beyond its JSON type: "record" or "union" (zod's words)
+
+
+def shape_of(schema: dict[str, Any]) -> str | None:
+    """"record" for a map (an object schema with only additional properties), "union" for a choice between
+    types; None otherwise. zod names them so in its messages ("expected record"; a missing union is
+    `invalid_union`)."""
+    if schema.get("type") == "object" and not schema.get("properties") and schema.get("additionalProperties"):
+        return "record"
+    variants = schema.get("oneOf") or schema.get("anyOf") or []
+    if "type" not in schema and len({v.get("type") for v in variants}) > 1:
+        return "union"
+    return None
 
 
 class NotANumber:
@@ -125,6 +138,8 @@ def to_json_schema(schema: Any, dispatch: bool = False) -> Any:
             out[key] = {name: to_json_schema(sub, dispatch) for name, sub in value.items()}
         else:
             out[key] = to_json_schema(value, dispatch)
+    if "x-connmock-key-pattern" in schema:  # a record's key rule (OpenAPI 3.0 has no propertyNames)
+        out["propertyNames"] = {"pattern": schema["x-connmock-key-pattern"]}
     if dispatch and isinstance(schema.get("discriminator"), dict) and isinstance(out.get("oneOf"), list):
         chain = dispatched(out["oneOf"], schema["discriminator"].get("propertyName"))
         if chain is not None and not {"if", "then", "else"} & set(out):
@@ -217,7 +232,7 @@ def walk(schema: dict[str, Any], value: Any, path: Path) -> Iterator[FieldError]
         if schema.get("nullable") or not schema_constrains_type(schema):
             return
         yield FieldError(path, "type", f"expected {schema_type_name(schema)}, received null",
-                         expected=schema_type_name(schema), received="null")
+                         expected=schema_type_name(schema), received="null", shape=shape_of(schema))
         return
     for sub in schema.get("allOf", []):
         yield from walk(sub, value, path)
@@ -228,7 +243,8 @@ def walk(schema: dict[str, Any], value: Any, path: Path) -> Iterator[FieldError]
     if expected and not type_matches(expected, value):
         yield FieldError(path, "type", f"expected {expected}, received {json_type(value)}",
                          expected=expected, received=json_type(value), value=value,
-                         options=tuple(schema.get("enum", ())))  # an enum's type error names its values (zod 3)
+                         options=tuple(schema.get("enum", ())),  # an enum's type error names its values (zod 3)
+                         shape=shape_of(schema))
         return
     if "enum" in schema and value not in schema["enum"]:
         yield FieldError(path, "enum", f"expected one of {schema['enum']}", received=json_type(value),
@@ -300,14 +316,17 @@ def walk_object(schema: dict[str, Any], value: dict[str, Any], path: Path) -> It
         if name not in value:
             sub = properties.get(name, {})
             yield FieldError((*path, name), "missing", "Required", expected=schema_type_name(sub),
-                             received="undefined")
+                             received="undefined", shape=shape_of(sub))
     if "maxProperties" in schema and len(value) > schema["maxProperties"]:
         yield FieldError(path, "max_properties", f"must have at most {schema['maxProperties']} properties",
                          options=(schema["maxProperties"],))
     extra = schema.get("additionalProperties", True)
+    key_pattern = schema.get("x-connmock-key-pattern")
     for name, item in value.items():
         if name in properties:
             yield from walk(properties[name], item, (*path, name))
+        elif key_pattern is not None and not re.search(key_pattern, name):  # zod's record: the value is skipped
+            yield FieldError((*path, name), "invalid_key", "Invalid key in record", value=name)
         elif extra is False:
             yield FieldError(path, "unknown_key", f'Unrecognized key: "{name}"', value=name, options=(name,))
         elif isinstance(extra, dict):

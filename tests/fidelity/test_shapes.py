@@ -84,3 +84,8 @@ def test_a_minted_token_is_not_carried_as_an_identity() -> None:
     assert diffs({"token": recorded}, {"token": "eyJhbGciOiJIUzI1NiJ9.eyJpYXQiOjJ9.b3RoZXI"}, carried) == []
     assert carried.values == {}
     assert diffs({"token": recorded}, {"token": "eyJhbGciOiJIUzI1NiJ9.eyJpYXQiOjN9.dGhpcmQ"}, carried) == []
+
+
+def test_a_big_number_written_two_ways_is_one_number() -> None:
+    assert diffs({"n": 32985918243087790}, {"n": 3.298591824308779e16}) == []
+    assert diffs({"n": 32985918243087790}, {"n": 3.2985918243087e16}) == [("$.n", "value")]

@@ -55,7 +55,7 @@ class NangoAdapter(VendorAdapter):
         values, found = parse_query(operation, query_string, strict, declared)
         tags = values.get("tags")
         if "tags" not in declared or not isinstance(tags, dict):
-            return values, found
+            return values, found  # a list (`tags[]=x`) already failed the record's type
         order = list(declared)
         later = [e for e in found if e.path and e.path[0] in order and order.index(e.path[0]) > order.index("tags")]
         earlier = [e for e in found if e not in later]
@@ -97,12 +97,13 @@ class NangoAdapter(VendorAdapter):
     def screen(self, headers: Mapping[str, str], operation_id: str, query_string: str) -> None:
         """json.middleware.ts on the public routes, before the key is read: any Content-Type but JSON is 415,
         whatever the method and whether or not a body follows (on the API-key route before the session token
-        too, measured). Then, on the browser routes, the session token's shape (its middleware), before the
-        query and body are read."""
+        too, measured). Then, on the OAuth route, the session token's shape (its middleware), before the query
+        is read; the API-key route checks it in its handler, after express has read the JSON body (a malformed
+        body is `invalid_json` first, measured)."""
         content_type = headers.get("content-type")
         if operation_id in CONTENT_TYPE_CHECKED and content_type and not content_type.startswith("application/json"):
             raise MalformedRequest("Content-Type header must be application/json", reason="content_type")
-        if operation_id in SESSION_AUTH:
+        if operation_id == "startOAuth":  # the API-key route checks it after express has parsed the JSON body
             self.browser.check_format(dict(parse_qsl(query_string, keep_blank_values=True)))
 
     def cors(self) -> dict[str, str]:

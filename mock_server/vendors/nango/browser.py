@@ -103,7 +103,7 @@ class BrowserAuth:
             raise BadRequest("", code="invalid_auth_mode")
         self.allowed(record, key, frozenset({"API_KEY"}))
         created = await self.sessions.finish(tenant, token, key, {"type": "API_KEY", "apiKey": api_key},
-                                             dict(query.get("params") or {}))
+                                             dict(query.get("params") or {}), consume=False)
         if created is None:  # used up by a concurrent call
             raise Unauthorized(MESSAGES["unknown_connect_session_token"], code="unknown_connect_session_token")
         return {"connectionId": created["connection_id"], "providerConfigKey": created["provider_config_key"]}

@@ -48,7 +48,7 @@ def size_issue(error: FieldError, path: list[Any]) -> dict[str, Any]:
 
 
 def type_issue(error: FieldError, path: list[Any]) -> dict[str, Any]:
-    expected, received = zod_type(error.expected), zod_type(error.received)
+    expected, received = error.shape or zod_type(error.expected), zod_type(error.received)
     if error.expected == "integer" and error.received == "number":
         expected = "int"  # z.number().int() given 1.5
     return issue("invalid_type", f"Invalid input: expected {expected}, received {received}", path)
@@ -73,8 +73,11 @@ def one_issue(error: FieldError) -> dict[str, Any]:
     path = list(error.path)
     if error.kind == "missing" and error.options:  # a discriminated union without its discriminator
         return issue("invalid_union", "Invalid input", path)
+    if error.kind in ("missing", "type") and error.shape == "union":  # no variant of z.union takes it
+        return issue("invalid_union", "Invalid input", path)
     if error.kind == "missing":
-        return issue("invalid_type", f"Invalid input: expected {zod_type(error.expected)}, received undefined", path)
+        expected = error.shape or zod_type(error.expected)
+        return issue("invalid_type", f"Invalid input: expected {expected}, received undefined", path)
     if error.kind == "type":
         return type_issue(error, path)
     if error.kind == "enum":

@@ -8,7 +8,6 @@ config key cannot hold a `/`), so isolation is structural and the upsert key is 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,7 @@ import orjson
 
 from fixtures import NangoIntegration, Tenant
 from mock_server.errors import BadRequest, NotFound
+from mock_server.javascript import parse_int
 from mock_server.vendors.nango.credentials import CredentialCatalog, js_date, shown_on_get, with_offset
 from mock_server.vendors.nango.inputs import checked_tags, end_user_tags, lowered, public_end_user, webhook_override
 from mock_server.world import World
@@ -169,21 +169,22 @@ class NangoConnections:
         records = [orjson.loads(raw) for raw in await self.world.store.values(self.space(tenant))]
         found = sorted((r for r in records if matches(r, query)), key=lambda r: (r["created_at"], r["id"]),
                        reverse=True)
-        # z.coerce.number() lets fractions through; PostgreSQL rounds LIMIT and OFFSET to whole rows
-        limit = sql_rows(query.get("limit") or DEFAULT_LIMIT)
-        offset = sql_rows((query.get("page") or 0) * limit)
-        return {"connections": [simple(r) for r in found[offset:offset + limit]]}
+        # z.coerce.number() lets fractions and huge numbers through; knex reads them with parseInt
+        asked = query.get("limit") or DEFAULT_LIMIT
+        limit = knex_rows(asked)
+        offset = knex_rows((query.get("page") or 0) * asked) or 0
+        if offset > MAX_ROWS:
+            return {"connections": []}
+        return {"connections": [simple(r) for r in found[offset:None if limit is None else offset + limit]]}
 
 
-MAX_ROWS = 2**63 - 1  # PostgreSQL's bigint
+MAX_ROWS = 2**63 - 1  # PostgreSQL's bigint: a larger OFFSET is the server's 500 (not copied: an empty page)
 
 
-def sql_rows(value: float) -> int:
-    """A row count as PostgreSQL casts a numeric LIMIT or OFFSET: rounded half away from zero (an offset past
-    any list, `page=1e300` say, is simply past the end)."""
-    if not math.isfinite(value) or value > MAX_ROWS:
-        return MAX_ROWS
-    return math.floor(value + 0.5) if value >= 0 else 0
+def knex_rows(value: float) -> int | None:
+    """A LIMIT or OFFSET as knex sets it: `parseInt(String(value))`, so 1.6 is 1 and 1e+21 is 1 (JavaScript
+    writes numbers from 1e21 up with an exponent); None (NaN, `Infinity`) sets none. Measured on Nango 0.71.4."""
+    return parse_int(value)
 
 
 def merged_with(fields: dict[str, Any]) -> Callable[[bytes], bytes]:

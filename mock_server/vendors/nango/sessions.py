@@ -99,12 +99,16 @@ class ConnectSessions:
         return None
 
     async def finish(self, tenant: Tenant, token: str, integration_key: str, credentials: dict[str, Any],
-                     connection_config: dict[str, Any] | None = None) -> dict[str, Any] | None:
-        """What the connect page's last step does: the session is used up (deleted, as `DELETE /connect/session`
-        does, so the token then answers `unknown_connect_session_token`) and its connection is created, or for
-        a reconnect session updated, with the session's tags and end user. None when the token was already used.
+                     connection_config: dict[str, Any] | None = None, *, consume: bool = True
+                     ) -> dict[str, Any] | None:
+        """A session's connection is created, or for a reconnect session updated, with the session's tags and end
+        user. `consume`: the connect page's last step also uses the session up (deleted, as the Connect UI's
+        `DELETE /connect/session` does, so the token then answers `unknown_connect_session_token`); the API-key
+        route leaves it, as Nango 0.71.4 does (measured: one token authorizes several API-key connections). None
+        when the token is no longer there.
         """
-        raw = await self.world.store.delete(self.space(tenant), token)
+        space = self.space(tenant)
+        raw = await (self.world.store.delete(space, token) if consume else self.world.store.get(space, token))
         if raw is None:
             return None
         session = orjson.loads(raw)

@@ -21,7 +21,7 @@ GENERATED_SECTIONS = tuple(f"generated-{mode.value}" for mode in (GenerationMode
 
 
 def run_operation(session: Session, operation_id: str, mode: GenerationMode, max_examples: int, seed: int) -> None:
-    operation = session.operation(operation_id)
+    operation = session.operation(operation_id, negative=mode == GenerationMode.NEGATIVE)
     strategy = operation.as_strategy(mode, auth_storage=session.schema.auth)
 
     stopped: list[Interrupted] = []

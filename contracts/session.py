@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from connmock.spec import Spec
 from contracts.checks import ACTIVE, ANONYMOUS, BUILTIN_CHECKS, CUSTOM_CHECKS, Scope
 from contracts.cleanup import Registry, Tracked, deletion_for
+from contracts.coercion import without_coerced_constraints
 from contracts.failures import BuiltinCheckFailed, ContractFailure, TargetUnavailable
 from contracts.preflight import probe_url
 from contracts.target import Credentials, Target, auth_headers
@@ -98,8 +99,12 @@ def schemathesis_config(spec: Spec) -> schemathesis.Config:
     return schemathesis.Config.from_dict({"operations": operations, "output": {"sanitization": {"enabled": False}}})
 
 
-def load_schema(scope: Scope) -> OpenApiSchema:
+def load_schema(scope: Scope, *, negative: bool = False) -> OpenApiSchema:
+    """The spec as Schemathesis draws from it; `negative`: coerced query parameters take anything
+    (`contracts.coercion`)."""
     document = copy.deepcopy(scope.spec.document)
+    if negative:
+        document = without_coerced_constraints(document)
     document["servers"] = [{"url": scope.target.base_url}]
     schema = schemathesis.openapi.from_dict(document, config=schemathesis_config(scope.spec))
     key = scope.target.primary.key
@@ -127,6 +132,7 @@ class Session:
         self.scope = Scope(target)
         self.target = target
         self.schema = load_schema(self.scope)
+        self.negative_schema: OpenApiSchema | None = None  # drawn for negative cases (built when first needed)
         self.sections: dict[str, Section] = {}
         self.section = self.enter("setup")
         self.checks: tuple[CheckFunction, ...] = (*BUILTIN_CHECKS, *CUSTOM_CHECKS)
@@ -156,8 +162,12 @@ class Session:
         self.section = Section(name)
         return self.section
 
-    def operation(self, operation_id: str) -> APIOperation[Any, Any, Any, Any]:
-        return self.schema.find_operation_by_id(operation_id)
+    def operation(self, operation_id: str, *, negative: bool = False) -> APIOperation[Any, Any, Any, Any]:
+        if not negative:
+            return self.schema.find_operation_by_id(operation_id)
+        if self.negative_schema is None:
+            self.negative_schema = load_schema(self.scope, negative=True)
+        return self.negative_schema.find_operation_by_id(operation_id)
 
     def headers_for(self, credentials: Credentials | None) -> dict[str, str]:
         return auth_headers(self.target.vendor, credentials.key) if credentials else {}

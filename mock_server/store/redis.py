@@ -28,10 +28,11 @@ import asyncio
 import contextlib
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry  # the asyncio policy: redis-py 8 warns on the sync one
 from redis.backoff import NoBackoff
@@ -40,6 +41,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from mock_server.store.base import Index, StoreFull, StoreUnavailable
+from mock_server.store.query import Found, Indexer, Query, family_of, naive_find
 
 MAX_ATTEMPTS = 200  # compare-and-set rounds before `StoreContention`; each round some writer of the key wins
 POOL_SIZE = 64  # connections per process (per uvicorn worker)
@@ -105,6 +107,58 @@ end
 return out
 """
 
+# KEYS: hash. ARGV: key, then pairs of a field's name and value, each JSON-encoded. Sets top-level fields of a
+# record in place (a compact JSON object, as orjson writes it): a field present keeps its place, a new one goes
+# last, exactly as `{**old, **fields}`. Returns the new value, or false when there is no record.
+PATCH = """
+local record = redis.call('HGET', KEYS[1], ARGV[1])
+if not record then return false end
+local function after_string(s, i)
+  local j = i + 1
+  while true do
+    local k = string.find(s, '["\\\\]', j)
+    if string.sub(s, k, k) == '"' then return k + 1 end
+    j = k + 2
+  end
+end
+local function after_value(s, i)
+  local c = string.sub(s, i, i)
+  if c == '"' then return after_string(s, i) end
+  if c ~= '{' and c ~= '[' then return string.find(s, '[,}%]]', i) end
+  local depth, j = 0, i
+  while true do
+    local k = string.find(s, '["{}%[%]]', j)
+    local d = string.sub(s, k, k)
+    if d == '"' then
+      j = after_string(s, k)
+    else
+      depth = depth + ((d == '{' or d == '[') and 1 or -1)
+      j = k + 1
+      if depth == 0 then return j end
+    end
+  end
+end
+local wanted = {}
+for n = 2, #ARGV, 2 do wanted[ARGV[n]] = ARGV[n + 1] end
+local out, i = {}, 2
+while string.sub(record, i, i) ~= '}' do
+  local name_end = after_string(record, i)
+  local name = string.sub(record, i, name_end - 1)
+  local value_end = after_value(record, name_end + 1)
+  local value = wanted[name]
+  if value then wanted[name] = nil else value = string.sub(record, name_end + 1, value_end - 1) end
+  out[#out + 1] = name .. ':' .. value
+  i = value_end
+  if string.sub(record, i, i) == ',' then i = i + 1 end
+end
+for n = 2, #ARGV, 2 do
+  if wanted[ARGV[n]] then out[#out + 1] = ARGV[n] .. ':' .. ARGV[n + 1] end
+end
+local patched = '{' .. table.concat(out, ',') .. '}'
+redis.call('HSET', KEYS[1], ARGV[1], patched)
+return patched
+"""
+
 # ARGV: the key prefix (only letters, digits, `_.-:`, so it is a literal glob pattern). Atomic, like the
 # in-memory clear; it scans the whole database, which is fine for a mock's Redis.
 CLEAR = """
@@ -159,6 +213,9 @@ class RedisStore:
         self._delete: AsyncScript = self.client.register_script(DELETE)
         self._values: AsyncScript = self.client.register_script(VALUES)
         self._clear: AsyncScript = self.client.register_script(CLEAR)
+        self._patch: AsyncScript = self.client.register_script(PATCH)
+        self._indexers: dict[str, Indexer] = {}
+        self._turns: dict[tuple[str, str], tuple[asyncio.Lock, list[int]]] = {}
 
     def _keys(self, space: str) -> tuple[str, str]:
         return f"{self.prefix}h:{space}", f"{self.prefix}o:{space}"
@@ -214,7 +271,25 @@ class RedisStore:
         if attempt >= 3:
             await asyncio.sleep(random.uniform(0, min(0.05, 0.001 * attempt)))
 
+    @contextlib.asynccontextmanager
+    async def _turn(self, space: str, key: str) -> AsyncIterator[None]:
+        """One read-change-commit of a record at a time in this process: the writers of a hot record queue
+        here instead of colliding in Redis, so only writers in other processes can make a commit retry."""
+        lock, users = self._turns.setdefault((space, key), (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._turns[(space, key)]
+
     async def upsert(self, space: str, key: str, change: Callable[[bytes | None], bytes]) -> bytes:
+        async with self._turn(space, key):
+            return await self._upsert(space, key, change)
+
+    async def _upsert(self, space: str, key: str, change: Callable[[bytes | None], bytes]) -> bytes:
         for attempt in range(MAX_ATTEMPTS):
             old = await self.get(space, key)
             if old is None and await self.size() >= self.capacity:
@@ -226,6 +301,10 @@ class RedisStore:
         raise StoreContention(f"{space}/{key}: changed concurrently {MAX_ATTEMPTS} times in a row")
 
     async def update(self, space: str, key: str, change: Callable[[bytes], bytes]) -> bytes | None:
+        async with self._turn(space, key):
+            return await self._update(space, key, change)
+
+    async def _update(self, space: str, key: str, change: Callable[[bytes], bytes]) -> bytes | None:
         for attempt in range(MAX_ATTEMPTS):
             old = await self.get(space, key)
             if old is None:
@@ -236,6 +315,11 @@ class RedisStore:
             await self._backoff(attempt)
         raise StoreContention(f"{space}/{key}: changed concurrently {MAX_ATTEMPTS} times in a row")
 
+    async def patch(self, space: str, key: str, fields: Mapping[str, Any]) -> bytes | None:
+        pairs = [part for name, value in fields.items() for part in (orjson.dumps(name), orjson.dumps(value))]
+        patched = await self._run(self._patch, [self._keys(space)[0]], [key, *pairs])
+        return bytes(patched) if patched is not None else None
+
     async def delete(self, space: str, key: str, *, index: Index | None = None) -> bytes | None:
         index_keys = self._keys(index[0]) if index else self._keys(space)
         removed = await self._run(self._delete, [*self._keys(space), self._size, *index_keys],
@@ -245,6 +329,15 @@ class RedisStore:
     async def values(self, space: str) -> list[bytes]:
         found = await self._run(self._values, list(self._keys(space)), [])
         return [bytes(value) for value in found]
+
+    async def find(self, space: str, query: Query) -> Found:
+        indexer = self._indexers.get(family_of(space))
+        if indexer is None:
+            raise LookupError(f"no index is defined for {family_of(space)}")
+        return naive_find(await self.values(space), indexer, query)
+
+    def define_index(self, family: str, indexer: Indexer) -> None:
+        self._indexers[family] = indexer
 
     async def next_id(self, space: str) -> int:
         with self._answering():

@@ -40,6 +40,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from mock_server.store import redis_index
 from mock_server.store.base import Index, StoreFull, StoreUnavailable
 from mock_server.store.query import Found, Indexer, Query, family_of, naive_find
 
@@ -50,8 +51,9 @@ CONNECT_TIMEOUT = 2.0  # seconds to open a connection: past it the store is unav
 REPLY_TIMEOUT = 5.0  # seconds for a reply on an open connection (a stalled server)
 NAMESPACE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
-# KEYS: hash, order, size, seq, index hash, index order. ARGV: key, value, capacity, index entry ('' = none).
-INSERT = """
+# KEYS: hash, order, size, seq, index hash, index order, then the list index's order, entries and texts.
+# ARGV: key, value, capacity, index entry ('' = none), then the list index's term prefix ('' = none) and entry.
+INSERT = redis_index.FUNCTIONS + """
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
 local entry = ARGV[4]
 if entry ~= '' and redis.call('HEXISTS', KEYS[5], entry) == 1 then return 0 end
@@ -63,12 +65,14 @@ if entry ~= '' then
   redis.call('HSETNX', KEYS[5], entry, ARGV[1])
   redis.call('ZADD', KEYS[6], redis.call('INCR', KEYS[4]), entry)
 end
+if ARGV[5] ~= '' then index({KEYS[7], KEYS[8], KEYS[9], ARGV[5]}, ARGV[1], 6) end
 return 1
 """
 
-# KEYS: hash, order, size, seq. ARGV: key, new value, capacity, '1' + old value (or '0' when it was absent).
+# KEYS: hash, order, size, seq, then the list index's order, entries and texts. ARGV: key, new value, capacity,
+# '1' + old value (or '0' when it was absent), then the list index's term prefix ('' = none) and entry.
 # 1 written, 0 the record changed since it was read, -1 the store is full.
-SWAP = """
+SWAP = redis_index.FUNCTIONS + """
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if string.sub(ARGV[4], 1, 1) == '0' then
   if current then return 0 end
@@ -79,11 +83,13 @@ elseif current ~= string.sub(ARGV[4], 2) then
   return 0
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[5] ~= '' then index({KEYS[5], KEYS[6], KEYS[7], ARGV[5]}, ARGV[1], 6) end
 return 1
 """
 
-# KEYS: hash, order, size, index hash, index order. ARGV: key, index entry ('' = none). Returns the old value.
-DELETE = """
+# KEYS: hash, order, size, index hash, index order, then the list index's order, entries and texts.
+# ARGV: key, index entry ('' = none), the list index's term prefix ('' = none). Returns the old value.
+DELETE = redis_index.FUNCTIONS + """
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if not current then return false end
 redis.call('HDEL', KEYS[1], ARGV[1])
@@ -93,6 +99,7 @@ if ARGV[2] ~= '' then
   redis.call('HDEL', KEYS[4], ARGV[2])
   redis.call('ZREM', KEYS[5], ARGV[2])
 end
+if ARGV[3] ~= '' then unindex({KEYS[6], KEYS[7], KEYS[8], ARGV[3]}, ARGV[1]) end
 return current
 """
 
@@ -214,6 +221,8 @@ class RedisStore:
         self._values: AsyncScript = self.client.register_script(VALUES)
         self._clear: AsyncScript = self.client.register_script(CLEAR)
         self._patch: AsyncScript = self.client.register_script(PATCH)
+        self._find: AsyncScript = self.client.register_script(redis_index.FIND)
+        self._reindex_script: AsyncScript = self.client.register_script(redis_index.REINDEX)
         self._indexers: dict[str, Indexer] = {}
         self._turns: dict[tuple[str, str], tuple[asyncio.Lock, list[int]]] = {}
 
@@ -253,15 +262,18 @@ class RedisStore:
         keys = [*self._keys(space), self._size, self._seq, *index_keys]
         if index is None:  # unused, but every KEYS slot must name a key
             keys[4:6] = keys[0:2]
-        done = await self._run(self._insert, keys, [key, value, self.capacity, index[1] if index else ""])
+        listed_keys, listed_args = self._listing(space, value)
+        done = await self._run(self._insert, [*keys, *listed_keys],
+                               [key, value, self.capacity, index[1] if index else "", *listed_args])
         if done == -1:
             raise self._full()
         return bool(done == 1)
 
     async def _commit(self, space: str, key: str, old: bytes | None, new: bytes) -> bool:
         seen = b"0" if old is None else b"1" + old
-        done = await self._run(self._swap, [*self._keys(space), self._size, self._seq],
-                               [key, new, self.capacity, seen])
+        listed_keys, listed_args = self._listing(space, new)
+        done = await self._run(self._swap, [*self._keys(space), self._size, self._seq, *listed_keys],
+                               [key, new, self.capacity, seen, *listed_args])
         if done == -1:
             raise self._full()
         return bool(done == 1)
@@ -316,25 +328,60 @@ class RedisStore:
         raise StoreContention(f"{space}/{key}: changed concurrently {MAX_ATTEMPTS} times in a row")
 
     async def patch(self, space: str, key: str, fields: Mapping[str, Any]) -> bytes | None:
+        indexer = self._indexers.get(family_of(space))
+        if indexer is not None and not indexer.fields.isdisjoint(fields):  # the entry changes: computed here
+            return await self.update(space, key, lambda old: orjson.dumps({**orjson.loads(old), **fields}))
         pairs = [part for name, value in fields.items() for part in (orjson.dumps(name), orjson.dumps(value))]
         patched = await self._run(self._patch, [self._keys(space)[0]], [key, *pairs])
         return bytes(patched) if patched is not None else None
 
     async def delete(self, space: str, key: str, *, index: Index | None = None) -> bytes | None:
         index_keys = self._keys(index[0]) if index else self._keys(space)
-        removed = await self._run(self._delete, [*self._keys(space), self._size, *index_keys],
-                                  [key, index[1] if index else ""])
+        listed_keys, listed_args = self._listing(space, None)
+        removed = await self._run(self._delete, [*self._keys(space), self._size, *index_keys, *listed_keys],
+                                  [key, index[1] if index else "", *listed_args])
         return bytes(removed) if removed is not None else None
 
     async def values(self, space: str) -> list[bytes]:
         found = await self._run(self._values, list(self._keys(space)), [])
         return [bytes(value) for value in found]
 
+    def _listing(self, space: str, value: bytes | None) -> tuple[list[str], list[str]]:
+        """The list index's keys and arguments of a write script: its three keys (or the records hash again,
+        unused, when the space is not indexed), then the term prefix ('' = not indexed) and the entry of
+        `value` (none for a delete)."""
+        indexer = self._indexers.get(family_of(space))
+        if indexer is None:
+            return [self._keys(space)[0]] * 3, [""]
+        entry = redis_index.entry_args(indexer.entry(value)) if value is not None else []
+        return redis_index.keys(self.prefix, space), [redis_index.term_prefix(self.prefix, space), *entry]
+
     async def find(self, space: str, query: Query) -> Found:
         indexer = self._indexers.get(family_of(space))
         if indexer is None:
             raise LookupError(f"no index is defined for {family_of(space)}")
-        return naive_find(await self.values(space), indexer, query)
+        if redis_index.SEPARATOR in query.search:  # could span two texts as the index joins them: decode all
+            return naive_find(await self.values(space), indexer, query)
+        keys = [self._keys(space)[0], *redis_index.keys(self.prefix, space)]
+        args = [redis_index.term_prefix(self.prefix, space), *redis_index.query_args(query)]
+        for attempt in range(2):
+            total, complete, *values = await self._run(self._find, keys, args)
+            if complete:
+                return Found([bytes(value) for value in values if value is not None],
+                             None if total == -1 else int(total))
+            if not attempt:
+                await self._rebuild(space, indexer)
+        return naive_find(await self.values(space), indexer, query)  # still not complete: entries of old records
+
+    async def _rebuild(self, space: str, indexer: Indexer) -> None:
+        """Index the records written before the family's index was defined (each only if unchanged since)."""
+        with self._answering():
+            records = await self.client.hgetall(self._keys(space)[0])
+        keys = [self._keys(space)[0], *redis_index.keys(self.prefix, space)]
+        prefix = redis_index.term_prefix(self.prefix, space)
+        for key, value in records.items():
+            entry = redis_index.entry_args(indexer.entry(value if isinstance(value, bytes) else value.encode()))
+            await self._run(self._reindex_script, keys, [prefix, key, value, *entry])
 
     def define_index(self, family: str, indexer: Indexer) -> None:
         self._indexers[family] = indexer

@@ -115,10 +115,16 @@ class MemoryStore:
 
     def define_index(self, family: str, indexer: Indexer) -> None:
         self._indexers[family] = indexer
-        self._indexed.clear()  # rebuilt from the records on first use
+        self._build_indexes()
+
+    def _build_indexes(self) -> None:
+        """Index every space from its records now (at start-up), so that no request pays for it."""
+        self._indexed.clear()
+        for space in self._spaces:
+            self._index(space)
 
     def _index(self, space: str) -> Indexed | None:
-        """The space's index, built from its records the first time it is needed."""
+        """The space's index (None when its family has none), built from its records the first time."""
         if space in self._indexed:
             return self._indexed[space]
         indexer = self._indexers.get(family_of(space))
@@ -158,4 +164,4 @@ class MemoryStore:
         self._spaces = {name: dict(records) for name, records in image.spaces.items()}
         self._counters = dict(image.counters)
         self._records = image.records
-        self._indexed.clear()  # rebuilt from the records on first use
+        self._build_indexes()

@@ -3,7 +3,8 @@
 - the records' keys in list order (a sorted list of `(order, key)`: O(log n) to add or remove one, and a
   page found by position);
 - per equality term, the keys that have it, in the same order;
-- per key, its `Entry` (to remove it again, and to check the other filters of a query on a candidate).
+- per key, what its `Entry` says, kept small (a record's terms as a tuple of strings shared by every record
+  that has them): to remove it again, and to check the other filters of a query on a candidate.
 
 A query walks the smallest candidate list (all keys, or the keys of the smallest group of terms, merged in
 order) and checks the rest on each candidate's entry, stopping at the end of the page unless a total is
@@ -17,53 +18,56 @@ from collections.abc import Iterator
 
 from sortedcontainers import SortedList
 
-from mock_server.store.query import Entry, Query, matches
+from mock_server.store.query import Entry, Query
 
 Place = tuple[str, str]  # (order, key)
+Kept = tuple[str, tuple[str, ...], tuple[str, ...]]  # an entry's order, terms and texts
 
 
 class SpaceIndex:
     def __init__(self) -> None:
-        self.entries: dict[str, Entry] = {}
+        self.entries: dict[str, Kept] = {}
         self.order: SortedList = SortedList()
         self.by_term: dict[str, SortedList] = {}
+        self._names: dict[str, str] = {}  # one string per term, however many records have it
 
     def put(self, key: str, entry: Entry) -> None:
         """Index `key` by `entry` (replacing what it was indexed by)."""
+        kept = (entry.order, tuple(sorted(self._names.setdefault(t, t) for t in entry.terms)), entry.text)
         old = self.entries.get(key)
-        if old == entry:
+        if old == kept:
             return
         if old is not None:
             self.remove(key)
-        self.entries[key] = entry
+        self.entries[key] = kept
         place = (entry.order, key)
         self.order.add(place)
-        for name in entry.terms:
+        for name in kept[1]:
             self.by_term.setdefault(name, SortedList()).add(place)
 
     def remove(self, key: str) -> None:
-        entry = self.entries.pop(key, None)
-        if entry is None:
+        kept = self.entries.pop(key, None)
+        if kept is None:
             return
-        place = (entry.order, key)
+        place = (kept[0], key)
         self.order.remove(place)
-        for name in entry.terms:
+        for name in kept[1]:
             holders = self.by_term[name]
             holders.remove(place)
             if not holders:
                 del self.by_term[name]
+                del self._names[name]
 
     def find(self, query: Query) -> tuple[list[str], int | None]:
         """The keys of the page `query` asks for, in list order, and the total when asked for."""
         driver, rest = self._plan(query)
         if not rest and not query.search and not isinstance(driver, Iterator):
             return self._by_position(driver, query), len(driver) if query.count else None
-        narrowed = Query(rest, query.search)
         page: list[str] = []
         end = None if query.limit is None else query.offset + query.limit
         seen = 0
         for _, key in self._walk(driver, query.descending):
-            if not matches(self.entries[key], narrowed):
+            if not passes(self.entries[key], rest, query.search):
                 continue
             if query.offset <= seen and (end is None or seen < end):
                 page.append(key)
@@ -113,3 +117,11 @@ class SpaceIndex:
             start, stop = size - stop, size - start
             return [key for _, key in reversed(places[start:stop])]
         return [key for _, key in places[start:stop]]
+
+
+def passes(kept: Kept, groups: tuple[frozenset[str], ...], search: str) -> bool:
+    """`query.matches` on what the index keeps of an entry."""
+    _, terms, texts = kept
+    if any(not any(name in group for name in terms) for group in groups):
+        return False
+    return not search or any(search in text for text in texts)

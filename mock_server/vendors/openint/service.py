@@ -18,7 +18,7 @@ from mock_server.errors import BadRequest, Forbidden, NotFound, NotImplementedBy
 from mock_server.vendors.base import Principal
 from mock_server.vendors.openint.connectors import ConnectorCatalog, strip_undeclared
 from mock_server.vendors.openint.listing import FAMILY, INDEXER, query_of
-from mock_server.vendors.openint.pages import Page, page_of
+from mock_server.vendors.openint.pages import Page, page_from, page_of
 from mock_server.vendors.openint.tokens import CustomerTokens
 from mock_server.world import World
 
@@ -147,7 +147,7 @@ class OpenIntService:
 
     async def list(self, principal: Principal, query: dict[str, Any]) -> dict[str, Any]:
         found = await self.world.store.find(self.space(principal), query_of(principal, query))
-        page = Page([orjson.loads(raw) for raw in found.values], found.total or 0, query["limit"], query["offset"])
+        page = page_from([orjson.loads(raw) for raw in found.values], found.total or 0, query["limit"], query["offset"])
         shown = [self.shown(r, bool(query.get("include_secrets")), query.get("expand") or []) for r in page.items]
         return page.body(shown)
 

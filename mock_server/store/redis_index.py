@@ -18,6 +18,7 @@ from __future__ import annotations
 from mock_server.store.query import Entry, Query
 
 SEPARATOR = "\x00"
+ROWS = 10**12  # more rows than any list holds, and few enough digits for Lua to print as an integer
 
 # Lua shared by every script that writes a record. IX: the index keys {order, entries, texts, term prefix}.
 FUNCTIONS = r"""
@@ -80,6 +81,7 @@ end
 if redis.call('HLEN', KEYS[1]) ~= redis.call('HLEN', KEYS[3]) then return {-1, 0} end
 local prefix, descending, offset, limit = ARGV[1], ARGV[2] == '1', tonumber(ARGV[3]), tonumber(ARGV[4])
 local counting, needle = ARGV[5] == '1', ARGV[6]
+if offset >= redis.call('HLEN', KEYS[1]) and not counting then return {-1, 1} end  -- past any list
 local groups, n = {}, 7
 while n <= #ARGV do
   local size = tonumber(ARGV[n])
@@ -179,8 +181,9 @@ def entry_args(entry: Entry) -> list[str]:
 
 def query_args(query: Query) -> list[str | int]:
     """A query as `FIND`'s arguments after the term prefix."""
-    args: list[str | int] = ["1" if query.descending else "0", query.offset,
-                             -1 if query.limit is None else query.limit, "1" if query.count else "0", query.search]
+    limit = -1 if query.limit is None else min(query.limit, ROWS)
+    args: list[str | int] = ["1" if query.descending else "0", min(query.offset, ROWS), limit,
+                             "1" if query.count else "0", query.search]
     for group in query.where:
         args += [len(group), *sorted(group)]
     return args

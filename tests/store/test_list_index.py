@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mock_server.store import MemoryStore, PersistentStore, StateFile, Store
+from mock_server.store import MemoryStore, PersistentStore, StateFile, Store, index
 from mock_server.store.query import Entry, Indexer, Query, naive_find, term
 from tests.store.conftest import Backend
 
@@ -55,8 +55,8 @@ QUERIES = st.builds(
                                  min_size=1, max_size=3), max_size=2).map(tuple),
     search=st.sampled_from(["", "a", "et", "zzz", "é"]),
     descending=st.booleans(),
-    offset=st.integers(0, 5),
-    limit=st.one_of(st.none(), st.integers(1, 4)),
+    offset=st.one_of(st.integers(0, 5), st.just(2**63 - 1)),  # Nango's `page=1e300`: past any list
+    limit=st.one_of(st.none(), st.integers(0, 4), st.just(2**63 - 1)),
     count=st.booleans(),
 )
 
@@ -98,10 +98,13 @@ def forbid_full_reads(store: Store) -> None:
         setattr(store, name, refused)
 
 
+@pytest.mark.parametrize("few", [index.FEW, 0], ids=["sorted-candidates", "walked-order"])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(writes=st.lists(WRITES, max_size=25), queries=st.lists(QUERIES, min_size=1, max_size=4))
-def test_find_answers_what_the_records_say(backend: Backend, writes: list[tuple[str, str, dict[str, Any]]],
-                                          queries: list[Query]) -> None:
+def test_find_answers_what_the_records_say(backend: Backend, few: int, writes: list[tuple[str, str, dict[str, Any]]],
+                                          queries: list[Query], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index, "FEW", few)  # the in-memory index's two ways to find filtered records
+
     async def body() -> None:
         store = backend.store()
         store.define_index(FAMILY, INDEXER)

@@ -16,7 +16,6 @@ import orjson
 from mock_server.store.query import Entry, Indexer, Query, term
 
 FAMILY = "nango:*:connections"
-SEARCHED_TAGS = ("end_user_id", "end_user_email", "end_user_display_name")
 FIELDS = frozenset({"id", "created_at", "connection_id", "provider_config_key", "end_user", "tags"})
 
 
@@ -25,14 +24,19 @@ def entry(raw: bytes) -> Entry:
     tags: dict[str, Any] = record.get("tags") or {}
     end_user: dict[str, Any] = record.get("end_user") or {}
     organization: dict[str, Any] = end_user.get("organization") or {}
-    terms = {term("cid", record["connection_id"]), term("pck", record["provider_config_key"]),
-             *(term("tag", key, value) for key, value in tags.items())}
-    terms.update(term("eu", value) for value in (end_user.get("id"), tags.get("end_user_id")) if value)
-    terms.update(term("org", value) for value in (organization.get("id"), tags.get("organization_id")) if value)
-    searched = (record["connection_id"], end_user.get("id"), end_user.get("email"), end_user.get("display_name"),
-                *(tags.get(name) for name in SEARCHED_TAGS))
-    return Entry(order=f"{record['created_at']}|{record['id']:020d}", terms=frozenset(terms),
-                 text=tuple(str(field).lower() for field in searched if field))
+    terms = [term("cid", record["connection_id"]), term("pck", record["provider_config_key"])]
+    for key, value in tags.items():
+        terms.append(term("tag", key, value))
+    for name, value in (("eu", end_user.get("id")), ("eu", tags.get("end_user_id")),
+                        ("org", organization.get("id")), ("org", tags.get("organization_id"))):
+        if value:
+            terms.append(term(name, value))
+    texts = [str(record["connection_id"]).lower()]
+    for field in (end_user.get("id"), end_user.get("email"), end_user.get("display_name"),
+                  tags.get("end_user_id"), tags.get("end_user_email"), tags.get("end_user_display_name")):
+        if field:
+            texts.append(str(field).lower())
+    return Entry(order=f"{record['created_at']}|{record['id']:020d}", terms=frozenset(terms), text=tuple(texts))
 
 
 INDEXER = Indexer(entry=entry, fields=FIELDS)

@@ -11,12 +11,15 @@ Keys, all under one prefix (`connmock:` or `connmock:<namespace>:`, so several m
 | `<prefix>seq` | string | insertion sequence shared by all spaces |
 | `<prefix>size` | string | record count, checked against the capacity inside the writing script |
 
-Every write is one Lua script, so it is atomic with respect to every other call, from any process. `upsert`
-and `update` take a Python function, which cannot run inside Redis: they read the old value, compute the new
-one here, and commit with a compare-and-set script that writes only if the record still holds the value the
-function saw, retrying (bounded) otherwise. This is the WATCH/MULTI/EXEC pattern with per-record granularity:
-WATCH can only watch whole keys, and watching a space's hash would make every write to any record of the space
-(Nango's get writes `last_fetched_at`) abort every concurrent upsert in it.
+Every write is one Lua script, so it is atomic with respect to every other call, from any process; the list
+index of an indexed space (`redis_index.py`) is kept by the same script as the record. `upsert` and `update`
+take a Python function, which cannot run inside Redis: they read the old value, compute the new one here, and
+commit with a compare-and-set script that writes only if the record still holds the value the function saw,
+retrying (bounded) otherwise. This is the WATCH/MULTI/EXEC pattern with per-record granularity: WATCH can only
+watch whole keys, and watching a space's hash would make every write to any record of the space abort every
+concurrent upsert in it. The writers of one record in one process take turns (`_turn`), so only writers in
+other processes can make a commit retry; and `patch` (Nango's `last_fetched_at` on every get) sets fields in
+one script, never retried.
 
 Index entries live in their space like records (so `get(index_space, entry)` finds the key), but are not
 counted as records, exactly as in the in-memory store.
@@ -40,7 +43,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from mock_server.store import redis_index
+from mock_server.store import redis_index, redis_patch
 from mock_server.store.base import Index, StoreFull, StoreUnavailable
 from mock_server.store.query import Found, Indexer, Query, family_of, naive_find
 
@@ -114,58 +117,6 @@ end
 return out
 """
 
-# KEYS: hash. ARGV: key, then pairs of a field's name and value, each JSON-encoded. Sets top-level fields of a
-# record in place (a compact JSON object, as orjson writes it): a field present keeps its place, a new one goes
-# last, exactly as `{**old, **fields}`. Returns the new value, or false when there is no record.
-PATCH = """
-local record = redis.call('HGET', KEYS[1], ARGV[1])
-if not record then return false end
-local function after_string(s, i)
-  local j = i + 1
-  while true do
-    local k = string.find(s, '["\\\\]', j)
-    if string.sub(s, k, k) == '"' then return k + 1 end
-    j = k + 2
-  end
-end
-local function after_value(s, i)
-  local c = string.sub(s, i, i)
-  if c == '"' then return after_string(s, i) end
-  if c ~= '{' and c ~= '[' then return string.find(s, '[,}%]]', i) end
-  local depth, j = 0, i
-  while true do
-    local k = string.find(s, '["{}%[%]]', j)
-    local d = string.sub(s, k, k)
-    if d == '"' then
-      j = after_string(s, k)
-    else
-      depth = depth + ((d == '{' or d == '[') and 1 or -1)
-      j = k + 1
-      if depth == 0 then return j end
-    end
-  end
-end
-local wanted = {}
-for n = 2, #ARGV, 2 do wanted[ARGV[n]] = ARGV[n + 1] end
-local out, i = {}, 2
-while string.sub(record, i, i) ~= '}' do
-  local name_end = after_string(record, i)
-  local name = string.sub(record, i, name_end - 1)
-  local value_end = after_value(record, name_end + 1)
-  local value = wanted[name]
-  if value then wanted[name] = nil else value = string.sub(record, name_end + 1, value_end - 1) end
-  out[#out + 1] = name .. ':' .. value
-  i = value_end
-  if string.sub(record, i, i) == ',' then i = i + 1 end
-end
-for n = 2, #ARGV, 2 do
-  if wanted[ARGV[n]] then out[#out + 1] = ARGV[n] .. ':' .. ARGV[n + 1] end
-end
-local patched = '{' .. table.concat(out, ',') .. '}'
-redis.call('HSET', KEYS[1], ARGV[1], patched)
-return patched
-"""
-
 # ARGV: the key prefix (only letters, digits, `_.-:`, so it is a literal glob pattern). Atomic, like the
 # in-memory clear; it scans the whole database, which is fine for a mock's Redis.
 CLEAR = """
@@ -220,7 +171,7 @@ class RedisStore:
         self._delete: AsyncScript = self.client.register_script(DELETE)
         self._values: AsyncScript = self.client.register_script(VALUES)
         self._clear: AsyncScript = self.client.register_script(CLEAR)
-        self._patch: AsyncScript = self.client.register_script(PATCH)
+        self._patch: AsyncScript = self.client.register_script(redis_patch.PATCH)
         self._find: AsyncScript = self.client.register_script(redis_index.FIND)
         self._reindex_script: AsyncScript = self.client.register_script(redis_index.REINDEX)
         self._indexers: dict[str, Indexer] = {}

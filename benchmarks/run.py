@@ -368,7 +368,7 @@ def report(args: argparse.Namespace, rounds: list[dict[str, dict[str, Measure]]]
                          f"| {spread(ratios(top, bottom, 'get', attr), 2)} | {target} |")
     lines.append("")
     if scaled:
-        lines += scale.report(scaled, args.scale_duration, args.scale_rounds)
+        lines += scale.report(scaled, args.scale_duration, args.scale_rounds, args.scale_redis)
     if memory is not None:
         lines += [
             "| memory (connmock, in-process, `benchmarks/memory.py`) | value |",
@@ -414,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="stored connections of the lists at scale, comma-separated (default: %(default)s)")
     parser.add_argument("--scale-duration", type=float, default=2,
                         help="seconds per wrk measurement of the lists at scale (default 2)")
+    parser.add_argument("--scale-redis", metavar="URL",
+                        help="measure the lists at scale on this Redis (redis://HOST:PORT/DB) instead of in memory")
     parser.add_argument("--scale-rounds", type=int, default=3,
                         help="rounds of the list measurements at scale, every size in each (default 3)")
     args = parser.parse_args(argv)

@@ -2,7 +2,8 @@
 
     python -m benchmarks --only scale --memory-count 0 --no-check      # this part alone (about 2 minutes)
 
-One `connmock serve --vendor nango` per size (in memory, as shipped), all started at once, each filled with N
+One `connmock serve --vendor nango` per size (in memory, as shipped, or with `--scale-redis URL` on that
+Redis, one namespace per size), all started at once, each filled with N
 connections by `wrk -s fill.lua` (N creates over 16 connections), then measured with `wrk --latency`:
 
 - `GET /connections?limit=100` (the newest hundred) and `GET /connections?connectionId=<one of them>`, each
@@ -77,14 +78,17 @@ def fill(wrk_binary: str, base: str, count: int, cpu: int | None) -> float:
 def measure(wrk_binary: str, args: argparse.Namespace, counts: list[int]) -> list[Row]:
     """Serve one fresh mock per size at once, fill each, and measure their lists in rounds that visit every
     size in turn (so a machine that gets busier or quieter meanwhile weighs on every size alike)."""
-    from benchmarks.run import Server, started
+    from benchmarks.run import Server, request, started
 
     connmock = str(Path(sys.executable).with_name("connmock"))
     server_cpu, client_cpu = (0, 1) if args.pin else (None, None)
     with contextlib.ExitStack() as stack:
         servers = [stack.enter_context(started(Server("scale", f"connmock, {count:,} stored", [
-            connmock, "serve", "--vendor", "nango", "--port", "{port}"]), server_cpu)) for count in counts]
+            connmock, "serve", "--vendor", "nango", "--port", "{port}", *store_flags(args, count)]), server_cpu))
+            for count in counts]
         pairs = list(zip(servers, counts, strict=True))
+        for server in servers:  # a Redis namespace may hold an earlier run's connections
+            request(server.base, "POST", "/__connmock/reset", {})
         filled = [fill(wrk_binary, server.base, count, client_cpu) for server, count in pairs]
         before = [rss_kb(server.process.pid) for server in servers if server.process]
         limits: list[list[Measure]] = [[] for _ in counts]
@@ -105,6 +109,13 @@ def measure(wrk_binary: str, args: argparse.Namespace, counts: list[int]) -> lis
               f"get during lists p99 {row.get_during_lists.p99_ms:.2f} ms, RSS {row.rss_before_kb / 1024:.0f} -> "
               f"{row.rss_after_kb / 1024:.0f} MB", file=sys.stderr, flush=True)
     return rows
+
+
+def store_flags(args: argparse.Namespace, count: int) -> list[str]:
+    """In memory, or on the Redis of `--scale-redis` in a namespace of its own (emptied by the mock's reset)."""
+    if not args.scale_redis:
+        return []
+    return ["--store", args.scale_redis, "--store-namespace", f"scale-{count}"]
 
 
 def timed(wrk_binary: str, url: str, cpu: int | None, seconds: float) -> Measure:
@@ -138,10 +149,11 @@ def median(measures: list[Measure]) -> Measure:
                    statistics.median(m.p99_ms for m in measures), sum(m.bad for m in measures))
 
 
-def report(rows: list[Row], seconds: float, rounds: int) -> list[str]:
+def report(rows: list[Row], seconds: float, rounds: int, redis: str | None) -> list[str]:
     """The scale table of the report."""
+    store = f" --store {redis}" if redis else ""
     lines = [
-        f"Lists at scale (`benchmarks/scale.py`): `connmock serve --vendor nango` filled with N connections "
+        f"Lists at scale (`benchmarks/scale.py`): `connmock serve --vendor nango{store}` filled with N connections "
         f"(`wrk -s fill.lua`), then Nango's `GET {LIMIT_PATH}` and `GET {FILTER_PATH.format(id='…')}` (one "
         f"match), each from 1 wrk connection for {seconds:g} s after 1 s of warm-up, in {rounds} round(s) that "
         "visit every size in turn (the median of each figure); a get's p99 from 1 connection while 2 others "

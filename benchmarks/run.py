@@ -8,8 +8,9 @@ Prism 5, side by side, one run.
 Every server serves Nango's `POST /connections` (create, a new connection per request) and
 `GET /connections/{id}?provider_config_key=github` (get, of a connection created first), on 127.0.0.1, one
 process each, measured in turn with the same `wrk` settings; the rounds rotate the order. The machine may be
-busy with other work, so the figures that count are the ratios within a round. Then: resident memory per
-stored connection (`benchmarks/memory.py`) and the wall time of a full `connmock check`.
+busy with other work, so the figures that count are the ratios within a round. Then: lists at 1k, 10k and
+100k stored connections (`benchmarks/scale.py`), resident memory per stored connection (`benchmarks/memory.py`)
+and the wall time of a full `connmock check`.
 
 Needs `wrk` (installed with apt-get when missing and run as root) and Node + npm (Prism is installed from
 `benchmarks/package-lock.json` into `benchmarks/node_modules`).
@@ -416,8 +417,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds per wrk measurement of the lists at scale (default 2)")
     parser.add_argument("--scale-redis", metavar="URL",
                         help="measure the lists at scale on this Redis (redis://HOST:PORT/DB) instead of in memory")
-    parser.add_argument("--scale-rounds", type=int, default=3,
-                        help="rounds of the list measurements at scale, every size in each (default 3)")
+    parser.add_argument("--scale-rounds", type=int, default=2,
+                        help="rounds of the list measurements at scale, every size in each (default 2)")
     args = parser.parse_args(argv)
     only = tuple(key.strip() for key in args.only.split(",") if key.strip())
     if not only or set(only) - set(PARTS):

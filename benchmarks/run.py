@@ -8,8 +8,9 @@ Prism 5, side by side, one run.
 Every server serves Nango's `POST /connections` (create, a new connection per request) and
 `GET /connections/{id}?provider_config_key=github` (get, of a connection created first), on 127.0.0.1, one
 process each, measured in turn with the same `wrk` settings; the rounds rotate the order. The machine may be
-busy with other work, so the figures that count are the ratios within a round. Then: resident memory per
-stored connection (`benchmarks/memory.py`) and the wall time of a full `connmock check`.
+busy with other work, so the figures that count are the ratios within a round. Then: lists at 1k, 10k and
+100k stored connections (`benchmarks/scale.py`), resident memory per stored connection (`benchmarks/memory.py`)
+and the wall time of a full `connmock check`.
 
 Needs `wrk` (installed with apt-get when missing and run as root) and Node + npm (Prism is installed from
 `benchmarks/package-lock.json` into `benchmarks/node_modules`).
@@ -37,6 +38,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from benchmarks import scale
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -185,11 +188,11 @@ def parse_wrk(output: str) -> Measure:
 
 
 def wrk(binary: str, args: argparse.Namespace, url: str, cpu: int | None, seconds: float,
-        lua: list[str] | None = None) -> Measure:
+        lua: list[str] | None = None, script: str = "create.lua") -> Measure:
     command = [binary, "-t", str(args.threads), "-c", str(args.connections), "-d", f"{seconds:g}s", "--latency",
                "-H", f"Authorization: {AUTH}"]
     if lua:
-        command += ["-s", str(HERE / "create.lua"), url, "--", *lua]
+        command += ["-s", str(HERE / script), url, "--", *lua]
     else:
         command.append(url)
     done = subprocess.run(command, capture_output=True, text=True, check=True, preexec_fn=pinned(cpu))
@@ -199,6 +202,7 @@ def wrk(binary: str, args: argparse.Namespace, url: str, cpu: int | None, second
 # ------------------------------------------------------------------------------------------------ the run
 
 SERVERS = ("baseline", "connmock", "state-file", "prism")
+PARTS = (*SERVERS, "scale")  # what `--only` names: the servers, and the lists at scale (`benchmarks/scale.py`)
 
 
 def servers(replies: Path, scratch: Path, only: tuple[str, ...]) -> list[Server]:
@@ -317,8 +321,8 @@ RATIOS = [  # label, numerator, denominator, measure, target
 
 
 def report(args: argparse.Namespace, rounds: list[dict[str, dict[str, Measure]]], sizes: dict[str, int],
-           memory: dict[str, Any] | None, check: tuple[float, int] | None) -> str:
-    names = list(rounds[0])
+           memory: dict[str, Any] | None, check: tuple[float, int] | None, scaled: list[scale.Row]) -> str:
+    names = list(rounds[0]) if rounds else []
 
     def values(name: str, op: str, attr: str) -> list[float]:
         return [float(getattr(r[name][op], attr)) for r in rounds]
@@ -344,11 +348,11 @@ def report(args: argparse.Namespace, rounds: list[dict[str, dict[str, Measure]]]
         "`--state-file` on a new file (every write durable before it is answered); Prism = "
         "`prism mock openapi/nango.yaml` (defaults: request validation, static examples, info log)",
         "",
-        "Each cell: median over the rounds (min-max). Latencies in ms.",
-        "",
-        "| server | create req/s | create p50 | create p99 | get req/s | get p50 | get p99 | bad answers |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    if names:
+        lines += ["Each cell: median over the rounds (min-max). Latencies in ms.", "",
+                  "| server | create req/s | create p50 | create p99 | get req/s | get p50 | get p99 | bad answers |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name in names:
         bad = sum(r[name][op].bad for r in rounds for op in ("create", "get"))
         lines.append(f"| {name} | {spread(values(name, 'create', 'rps'))} "
@@ -356,13 +360,16 @@ def report(args: argparse.Namespace, rounds: list[dict[str, dict[str, Measure]]]
                      f"| {spread(values(name, 'create', 'p99_ms'), 2)} | {spread(values(name, 'get', 'rps'))} "
                      f"| {spread(values(name, 'get', 'p50_ms'), 2)} | {spread(values(name, 'get', 'p99_ms'), 2)} "
                      f"| {bad} |")
-    lines += ["", "Ratios, computed within each round (median (min-max)):", "",
-              "| ratio | create | get | target |", "|---|---:|---:|---|"]
+    if names:
+        lines += ["", "Ratios, computed within each round (median (min-max)):", "",
+                  "| ratio | create | get | target |", "|---|---:|---:|---|"]
     for label, top, bottom, attr, target in RATIOS:
         if top in names and bottom in names:
             lines.append(f"| {label} | {spread(ratios(top, bottom, 'create', attr), 2)} "
                          f"| {spread(ratios(top, bottom, 'get', attr), 2)} | {target} |")
     lines.append("")
+    if scaled:
+        lines += scale.report(scaled, args.scale_duration, args.scale_rounds, args.scale_redis)
     if memory is not None:
         lines += [
             "| memory (connmock, in-process, `benchmarks/memory.py`) | value |",
@@ -377,6 +384,8 @@ def report(args: argparse.Namespace, rounds: list[dict[str, dict[str, Measure]]]
         seconds, code = check
         lines += [f"`connmock check` (all four vendors, against its own mock): {seconds:.1f} s wall time, "
                   f"exit code {code}.", ""]
+    if not rounds:
+        return "\n".join(lines) + "\n"
     lines += ["Per round:", "",
               "| round | server | create req/s | create p50 | create p99 | get req/s | get p50 | get p99 |",
               "|---:|---|---:|---:|---:|---:|---:|---:|"]
@@ -400,12 +409,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-count", type=int, default=100_000, help="stored connections (0: skip)")
     parser.add_argument("--no-check", dest="check", action="store_false", help="skip timing `connmock check`")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
-    parser.add_argument("--only", default=",".join(SERVERS),
-                        help=f"the servers to measure, comma-separated (default: all of {','.join(SERVERS)})")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help=f"the parts to measure, comma-separated (default: all of {','.join(PARTS)})")
+    parser.add_argument("--scale-sizes", default=",".join(str(n) for n in scale.SIZES),
+                        help="stored connections of the lists at scale, comma-separated (default: %(default)s)")
+    parser.add_argument("--scale-duration", type=float, default=2,
+                        help="seconds per wrk measurement of the lists at scale (default 2)")
+    parser.add_argument("--scale-redis", metavar="URL",
+                        help="measure the lists at scale on this Redis (redis://HOST:PORT/DB) instead of in memory")
+    parser.add_argument("--scale-rounds", type=int, default=2,
+                        help="rounds of the list measurements at scale, every size in each (default 2)")
     args = parser.parse_args(argv)
     only = tuple(key.strip() for key in args.only.split(",") if key.strip())
-    if not only or set(only) - set(SERVERS):
-        parser.error(f"--only takes names among {', '.join(SERVERS)}")
+    if not only or set(only) - set(PARTS):
+        parser.error(f"--only takes names among {', '.join(PARTS)}")
     args.pin = args.pin and (os.cpu_count() or 1) >= 2 and hasattr(os, "sched_setaffinity")
     args.load = " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -415,13 +432,15 @@ def main(argv: list[str] | None = None) -> int:
         sizes = record_replies(replies)
         measured = servers(replies, Path(scratch), only)
         rounds = []
-        for number in range(1, args.rounds + 1):
+        for number in range(1, args.rounds + 1 if measured else 1):
             shift = (number - 1) % len(measured)
             rounds.append(measure_round(wrk_binary, args, measured[shift:] + measured[:shift], number))
         rounds = [{s.name: r[s.name] for s in measured} for r in rounds]
+        counts = [int(n) for n in args.scale_sizes.split(",") if n.strip()] if "scale" in only else []
+        scaled = scale.measure(wrk_binary, args, counts) if counts else []
     memory = run_memory(args.memory_count) if args.memory_count else None
     check = run_check() if args.check else None
-    text = report(args, rounds, sizes, memory, check)
+    text = report(args, rounds, sizes, memory, check, scaled)
     args.output.write_text(text)
     print(text)
     return 0

@@ -20,10 +20,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
-from typing import Protocol
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, Protocol
 
 from mock_server.store.base import Index, Store, StoreFull
+from mock_server.store.query import Found, Indexer, Query
 from mock_server.store.recovery import recover
 from mock_server.store.snapshot import Snapshotting
 from mock_server.store.statefile import StateFile, StateFileError, encode
@@ -74,6 +75,12 @@ class PersistentStore:
     async def size(self) -> int:
         return await self.inner.size()
 
+    async def find(self, space: str, query: Query) -> Found:
+        return await self.inner.find(space, query)
+
+    def define_index(self, family: str, indexer: Indexer) -> None:
+        self.inner.define_index(family, indexer)  # the index is in memory only: rebuilt from the records
+
     # -- writes: passed through, then logged; each returns once its record is durable -------------------------
     async def insert(self, space: str, key: str, value: bytes, *, index: Index | None = None) -> bool:
         if not await self.inner.insert(space, key, value, index=index):
@@ -89,6 +96,12 @@ class PersistentStore:
 
     async def update(self, space: str, key: str, change: Callable[[bytes], bytes]) -> bytes | None:
         new = await self.inner.update(space, key, change)
+        if new is not None:
+            await self._logged(Put(space, key, new))
+        return new
+
+    async def patch(self, space: str, key: str, fields: Mapping[str, Any]) -> bytes | None:
+        new = await self.inner.patch(space, key, fields)
         if new is not None:
             await self._logged(Put(space, key, new))
         return new

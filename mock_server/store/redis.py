@@ -11,12 +11,15 @@ Keys, all under one prefix (`connmock:` or `connmock:<namespace>:`, so several m
 | `<prefix>seq` | string | insertion sequence shared by all spaces |
 | `<prefix>size` | string | record count, checked against the capacity inside the writing script |
 
-Every write is one Lua script, so it is atomic with respect to every other call, from any process. `upsert`
-and `update` take a Python function, which cannot run inside Redis: they read the old value, compute the new
-one here, and commit with a compare-and-set script that writes only if the record still holds the value the
-function saw, retrying (bounded) otherwise. This is the WATCH/MULTI/EXEC pattern with per-record granularity:
-WATCH can only watch whole keys, and watching a space's hash would make every write to any record of the space
-(Nango's get writes `last_fetched_at`) abort every concurrent upsert in it.
+Every write is one Lua script, so it is atomic with respect to every other call, from any process; the list
+index of an indexed space (`redis_index.py`) is kept by the same script as the record. `upsert` and `update`
+take a Python function, which cannot run inside Redis: they read the old value, compute the new one here, and
+commit with a compare-and-set script that writes only if the record still holds the value the function saw,
+retrying (bounded) otherwise. This is the WATCH/MULTI/EXEC pattern with per-record granularity: WATCH can only
+watch whole keys, and watching a space's hash would make every write to any record of the space abort every
+concurrent upsert in it. The writers of one record in one process take turns (`_turn`), so only writers in
+other processes can make a commit retry; and `patch` (Nango's `last_fetched_at` on every get) sets fields in
+one script, never retried.
 
 Index entries live in their space like records (so `get(index_space, entry)` finds the key), but are not
 counted as records, exactly as in the in-memory store.
@@ -28,10 +31,11 @@ import asyncio
 import contextlib
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry  # the asyncio policy: redis-py 8 warns on the sync one
 from redis.backoff import NoBackoff
@@ -39,7 +43,9 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from mock_server.store import redis_index, redis_patch
 from mock_server.store.base import Index, StoreFull, StoreUnavailable
+from mock_server.store.query import Found, Indexer, Query, family_of, naive_find
 
 MAX_ATTEMPTS = 200  # compare-and-set rounds before `StoreContention`; each round some writer of the key wins
 POOL_SIZE = 64  # connections per process (per uvicorn worker)
@@ -48,8 +54,9 @@ CONNECT_TIMEOUT = 2.0  # seconds to open a connection: past it the store is unav
 REPLY_TIMEOUT = 5.0  # seconds for a reply on an open connection (a stalled server)
 NAMESPACE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
-# KEYS: hash, order, size, seq, index hash, index order. ARGV: key, value, capacity, index entry ('' = none).
-INSERT = """
+# KEYS: hash, order, size, seq, index hash, index order, then the list index's order, entries and texts.
+# ARGV: key, value, capacity, index entry ('' = none), then the list index's term prefix ('' = none) and entry.
+INSERT = redis_index.FUNCTIONS + """
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
 local entry = ARGV[4]
 if entry ~= '' and redis.call('HEXISTS', KEYS[5], entry) == 1 then return 0 end
@@ -61,12 +68,14 @@ if entry ~= '' then
   redis.call('HSETNX', KEYS[5], entry, ARGV[1])
   redis.call('ZADD', KEYS[6], redis.call('INCR', KEYS[4]), entry)
 end
+if ARGV[5] ~= '' then index({KEYS[7], KEYS[8], KEYS[9], ARGV[5]}, ARGV[1], 6) end
 return 1
 """
 
-# KEYS: hash, order, size, seq. ARGV: key, new value, capacity, '1' + old value (or '0' when it was absent).
+# KEYS: hash, order, size, seq, then the list index's order, entries and texts. ARGV: key, new value, capacity,
+# '1' + old value (or '0' when it was absent), then the list index's term prefix ('' = none) and entry.
 # 1 written, 0 the record changed since it was read, -1 the store is full.
-SWAP = """
+SWAP = redis_index.FUNCTIONS + """
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if string.sub(ARGV[4], 1, 1) == '0' then
   if current then return 0 end
@@ -77,11 +86,13 @@ elseif current ~= string.sub(ARGV[4], 2) then
   return 0
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[5] ~= '' then index({KEYS[5], KEYS[6], KEYS[7], ARGV[5]}, ARGV[1], 6) end
 return 1
 """
 
-# KEYS: hash, order, size, index hash, index order. ARGV: key, index entry ('' = none). Returns the old value.
-DELETE = """
+# KEYS: hash, order, size, index hash, index order, then the list index's order, entries and texts.
+# ARGV: key, index entry ('' = none), the list index's term prefix ('' = none). Returns the old value.
+DELETE = redis_index.FUNCTIONS + """
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if not current then return false end
 redis.call('HDEL', KEYS[1], ARGV[1])
@@ -91,6 +102,7 @@ if ARGV[2] ~= '' then
   redis.call('HDEL', KEYS[4], ARGV[2])
   redis.call('ZREM', KEYS[5], ARGV[2])
 end
+if ARGV[3] ~= '' then unindex({KEYS[6], KEYS[7], KEYS[8], ARGV[3]}, ARGV[1]) end
 return current
 """
 
@@ -159,6 +171,11 @@ class RedisStore:
         self._delete: AsyncScript = self.client.register_script(DELETE)
         self._values: AsyncScript = self.client.register_script(VALUES)
         self._clear: AsyncScript = self.client.register_script(CLEAR)
+        self._patch: AsyncScript = self.client.register_script(redis_patch.PATCH)
+        self._find: AsyncScript = self.client.register_script(redis_index.FIND)
+        self._reindex_script: AsyncScript = self.client.register_script(redis_index.REINDEX)
+        self._indexers: dict[str, Indexer] = {}
+        self._turns: dict[tuple[str, str], tuple[asyncio.Lock, list[int]]] = {}
 
     def _keys(self, space: str) -> tuple[str, str]:
         return f"{self.prefix}h:{space}", f"{self.prefix}o:{space}"
@@ -196,15 +213,18 @@ class RedisStore:
         keys = [*self._keys(space), self._size, self._seq, *index_keys]
         if index is None:  # unused, but every KEYS slot must name a key
             keys[4:6] = keys[0:2]
-        done = await self._run(self._insert, keys, [key, value, self.capacity, index[1] if index else ""])
+        listed_keys, listed_args = self._listing(space, value)
+        done = await self._run(self._insert, [*keys, *listed_keys],
+                               [key, value, self.capacity, index[1] if index else "", *listed_args])
         if done == -1:
             raise self._full()
         return bool(done == 1)
 
     async def _commit(self, space: str, key: str, old: bytes | None, new: bytes) -> bool:
         seen = b"0" if old is None else b"1" + old
-        done = await self._run(self._swap, [*self._keys(space), self._size, self._seq],
-                               [key, new, self.capacity, seen])
+        listed_keys, listed_args = self._listing(space, new)
+        done = await self._run(self._swap, [*self._keys(space), self._size, self._seq, *listed_keys],
+                               [key, new, self.capacity, seen, *listed_args])
         if done == -1:
             raise self._full()
         return bool(done == 1)
@@ -214,7 +234,25 @@ class RedisStore:
         if attempt >= 3:
             await asyncio.sleep(random.uniform(0, min(0.05, 0.001 * attempt)))
 
+    @contextlib.asynccontextmanager
+    async def _turn(self, space: str, key: str) -> AsyncIterator[None]:
+        """One read-change-commit of a record at a time in this process: the writers of a hot record queue
+        here instead of colliding in Redis, so only writers in other processes can make a commit retry."""
+        lock, users = self._turns.setdefault((space, key), (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._turns[(space, key)]
+
     async def upsert(self, space: str, key: str, change: Callable[[bytes | None], bytes]) -> bytes:
+        async with self._turn(space, key):
+            return await self._upsert(space, key, change)
+
+    async def _upsert(self, space: str, key: str, change: Callable[[bytes | None], bytes]) -> bytes:
         for attempt in range(MAX_ATTEMPTS):
             old = await self.get(space, key)
             if old is None and await self.size() >= self.capacity:
@@ -226,6 +264,10 @@ class RedisStore:
         raise StoreContention(f"{space}/{key}: changed concurrently {MAX_ATTEMPTS} times in a row")
 
     async def update(self, space: str, key: str, change: Callable[[bytes], bytes]) -> bytes | None:
+        async with self._turn(space, key):
+            return await self._update(space, key, change)
+
+    async def _update(self, space: str, key: str, change: Callable[[bytes], bytes]) -> bytes | None:
         for attempt in range(MAX_ATTEMPTS):
             old = await self.get(space, key)
             if old is None:
@@ -236,15 +278,64 @@ class RedisStore:
             await self._backoff(attempt)
         raise StoreContention(f"{space}/{key}: changed concurrently {MAX_ATTEMPTS} times in a row")
 
+    async def patch(self, space: str, key: str, fields: Mapping[str, Any]) -> bytes | None:
+        indexer = self._indexers.get(family_of(space))
+        if indexer is not None and not indexer.fields.isdisjoint(fields):  # the entry changes: computed here
+            return await self.update(space, key, lambda old: orjson.dumps({**orjson.loads(old), **fields}))
+        pairs = [part for name, value in fields.items() for part in (orjson.dumps(name), orjson.dumps(value))]
+        patched = await self._run(self._patch, [self._keys(space)[0]], [key, *pairs])
+        return bytes(patched) if patched is not None else None
+
     async def delete(self, space: str, key: str, *, index: Index | None = None) -> bytes | None:
         index_keys = self._keys(index[0]) if index else self._keys(space)
-        removed = await self._run(self._delete, [*self._keys(space), self._size, *index_keys],
-                                  [key, index[1] if index else ""])
+        listed_keys, listed_args = self._listing(space, None)
+        removed = await self._run(self._delete, [*self._keys(space), self._size, *index_keys, *listed_keys],
+                                  [key, index[1] if index else "", *listed_args])
         return bytes(removed) if removed is not None else None
 
     async def values(self, space: str) -> list[bytes]:
         found = await self._run(self._values, list(self._keys(space)), [])
         return [bytes(value) for value in found]
+
+    def _listing(self, space: str, value: bytes | None) -> tuple[list[str], list[str]]:
+        """The list index's keys and arguments of a write script: its three keys (or the records hash again,
+        unused, when the space is not indexed), then the term prefix ('' = not indexed) and the entry of
+        `value` (none for a delete)."""
+        indexer = self._indexers.get(family_of(space))
+        if indexer is None:
+            return [self._keys(space)[0]] * 3, [""]
+        entry = redis_index.entry_args(indexer.entry(value)) if value is not None else []
+        return redis_index.keys(self.prefix, space), [redis_index.term_prefix(self.prefix, space), *entry]
+
+    async def find(self, space: str, query: Query) -> Found:
+        indexer = self._indexers.get(family_of(space))
+        if indexer is None:
+            raise LookupError(f"no index is defined for {family_of(space)}")
+        if redis_index.SEPARATOR in query.search:  # could span two texts as the index joins them: decode all
+            return naive_find(await self.values(space), indexer, query)
+        keys = [self._keys(space)[0], *redis_index.keys(self.prefix, space)]
+        args = [redis_index.term_prefix(self.prefix, space), *redis_index.query_args(query)]
+        for attempt in range(2):
+            total, complete, *values = await self._run(self._find, keys, args)
+            if complete:
+                return Found([bytes(value) for value in values if value is not None],
+                             None if total == -1 else int(total))
+            if not attempt:
+                await self._rebuild(space, indexer)
+        return naive_find(await self.values(space), indexer, query)  # still not complete: entries of old records
+
+    async def _rebuild(self, space: str, indexer: Indexer) -> None:
+        """Index the records written before the family's index was defined (each only if unchanged since)."""
+        with self._answering():
+            records = await self.client.hgetall(self._keys(space)[0])
+        keys = [self._keys(space)[0], *redis_index.keys(self.prefix, space)]
+        prefix = redis_index.term_prefix(self.prefix, space)
+        for key, value in records.items():
+            entry = redis_index.entry_args(indexer.entry(value if isinstance(value, bytes) else value.encode()))
+            await self._run(self._reindex_script, keys, [prefix, key, value, *entry])
+
+    def define_index(self, family: str, indexer: Indexer) -> None:
+        self._indexers[family] = indexer
 
     async def next_id(self, space: str) -> int:
         with self._answering():

@@ -177,7 +177,7 @@ CREATE_ERRORS = [
     pytest.param({"metadata": "x", "connection_id": 7}, 400,
                  invalid("invalid_body", issue("invalid_type", "Invalid input: expected string, received number",
                                                ["connection_id"]),
-                         issue("invalid_type", "Invalid input: expected object, received string", ["metadata"])),
+                         issue("invalid_type", "Invalid input: expected record, received string", ["metadata"])),
                  id="every-offending-field"),
     pytest.param({"provider_config_key": "does-not-exist"}, 404, error("not_found", "Integration does not exist"),
                  id="unknown-integration"),

@@ -18,6 +18,7 @@ from mock_server.errors import BadRequest, NotFound
 from mock_server.javascript import parse_int
 from mock_server.vendors.nango.credentials import CredentialCatalog, js_date, shown_on_get, with_offset
 from mock_server.vendors.nango.inputs import checked_tags, end_user_tags, lowered, public_end_user, webhook_override
+from mock_server.vendors.nango.listing import FAMILY, INDEXER, query_of
 from mock_server.world import World
 
 NO_INTEGRATION = "Integration does not exist"
@@ -47,6 +48,7 @@ class NangoConnections:
     def __init__(self, world: World, catalog: CredentialCatalog) -> None:
         self.world = world
         self.catalog = catalog
+        world.store.define_index(FAMILY, INDEXER)
 
     @staticmethod
     def space(tenant: Tenant) -> str:
@@ -131,8 +133,8 @@ class NangoConnections:
 
     async def get(self, tenant: Tenant, connection_id: str, query: dict[str, Any]) -> dict[str, Any]:
         pck = self.known_integration(query["provider_config_key"]).unique_key
-        touched = merged_with({"last_fetched_at": js_date(self.world.clock.now())})
-        raw = await self.world.store.update(self.space(tenant), record_key(pck, connection_id), touched)
+        touched = {"last_fetched_at": js_date(self.world.clock.now())}
+        raw = await self.world.store.patch(self.space(tenant), record_key(pck, connection_id), touched)
         if raw is None:
             raise NotFound(NO_CONNECTION, code="not_found")
         # force_refresh would refresh at the provider: the mock keeps the imported token as it is.
@@ -166,19 +168,23 @@ class NangoConnections:
         return {"success": True}
 
     async def list(self, tenant: Tenant, query: dict[str, Any]) -> dict[str, Any]:
-        records = [orjson.loads(raw) for raw in await self.world.store.values(self.space(tenant))]
-        found = sorted((r for r in records if matches(r, query)), key=lambda r: (r["created_at"], r["id"]),
-                       reverse=True)
-        # z.coerce.number() lets fractions and huge numbers through; knex reads them with parseInt
-        asked = query.get("limit") or DEFAULT_LIMIT
-        limit = knex_rows(asked)
-        offset = knex_rows((query.get("page") or 0) * asked) or 0
-        if offset > MAX_ROWS:
+        rows = page_rows(query)
+        if rows is None:
             return {"connections": []}
-        return {"connections": [simple(r) for r in found[offset:None if limit is None else offset + limit]]}
+        found = await self.world.store.find(self.space(tenant), query_of(query, *rows))
+        return {"connections": [simple(orjson.loads(raw)) for raw in found.values]}
 
 
 MAX_ROWS = 2**63 - 1  # PostgreSQL's bigint: a larger OFFSET is the server's 500 (not copied: an empty page)
+
+
+def page_rows(query: dict[str, Any]) -> tuple[int | None, int] | None:
+    """(LIMIT, OFFSET) of a list's `limit` and `page` as the server sets them: z.coerce.number() lets fractions
+    and huge numbers through and knex reads them with parseInt (None: no LIMIT). None for an OFFSET past
+    PostgreSQL's bigint (the server's 500; an empty page here)."""
+    asked = query.get("limit") or DEFAULT_LIMIT
+    offset = knex_rows((query.get("page") or 0) * asked) or 0
+    return None if offset > MAX_ROWS else (knex_rows(asked), offset)
 
 
 def knex_rows(value: float) -> int | None:
@@ -193,7 +199,8 @@ def merged_with(fields: dict[str, Any]) -> Callable[[bytes], bytes]:
 
 
 def matches(record: dict[str, Any], query: dict[str, Any]) -> bool:
-    """The list filters of `connectionService.listConnections`, every given one must hold."""
+    """The list filters of `connectionService.listConnections`, every given one must hold, on a decoded record:
+    what `listing.py` serves from the index (and the reference its tests compare with)."""
     tags, end_user = record.get("tags") or {}, record.get("end_user") or {}
     organization = end_user.get("organization") or {}
     wanted_integrations = [i.strip() for i in (query.get("integrationId") or "").split(",") if i.strip()]

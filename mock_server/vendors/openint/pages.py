@@ -33,5 +33,9 @@ class Page(Generic[T]):
 def page_of(ordered: list[T], limit: int, offset: int) -> Page[T]:
     """`total` is the server's `count(*) OVER ()`, read from the page's first row: an empty page (`limit=0`, an
     offset past the end) says 0 whatever the list holds."""
-    items = ordered[offset:offset + limit]
-    return Page(items, len(ordered) if items else 0, limit, offset, len(ordered))
+    return page_from(ordered[offset:offset + limit], len(ordered), limit, offset)
+
+
+def page_from(items: list[T], count: int, limit: int, offset: int) -> Page[T]:
+    """The page `items` of a list of `count` rows (`total` as `page_of` says)."""
+    return Page(items, count if items else 0, limit, offset, count)

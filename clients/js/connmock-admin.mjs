@@ -45,6 +45,8 @@ export class ConnmockAdmin {
     }
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.token = options.token;
+    const fetcher = options.fetch ?? globalThis.fetch;
+    if (typeof fetcher !== "function") throw new TypeError("no fetch: use Node >= 18 or pass options.fetch");
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
@@ -160,12 +162,20 @@ export class ConnmockAdmin {
     if (!url.pathname.startsWith(PAGES)) throw new TypeError(`${link} is not a hosted page of connmock (${PAGES}…)`);
     const vendor = url.pathname.slice(PAGES.length).split("/")[0];
     const armed = await this.armConsent(vendor, decision);
-    const response = await this.fetch(url.href, { redirect: "manual" });
-    const html = await response.text();
-    const left = (await this.scenarios()).some((s) => s.id === armed.id);
-    if (left) {
-      await this.disarmScenario(armed.id).catch(() => undefined);
-      throw new ConnmockAdminError("GET", url.pathname, response.status, { error: "the page took no decision (an expired or used link?)", page: html });
+    let response;
+    let html;
+    try {
+      response = await this.fetch(url.href, { redirect: "manual" });
+      html = await response.text();
+    } finally {
+      // a page that took no decision (or no answer at all) leaves the scenario armed: disarm it
+      if ((await this.scenarios()).some((s) => s.id === armed.id)) {
+        await this.disarmScenario(armed.id).catch(() => undefined);
+        if (response !== undefined) {
+          throw new ConnmockAdminError("GET", url.pathname, response.status,
+            { error: "the page took no decision (an expired or used link?)", page: html });
+        }
+      }
     }
     return { status: response.status, location: response.headers.get("location"), html };
   }

@@ -243,6 +243,9 @@ describe("hosted flows", () => {
     assert.match(error.message, /took no decision/);
     assert.deepEqual(await admin.scenarios(), []);
     await assert.rejects(admin.approveHostedFlow("http://elsewhere.example/x"), TypeError);
+    // a page that does not answer: the fetch error, and the scenario disarmed all the same
+    await assert.rejects(admin.denyHostedFlow("http://127.0.0.1:1/__connmock/pages/xpander/connect/a/b"), TypeError);
+    assert.deepEqual(await admin.scenarios(), []);
   });
 });
 

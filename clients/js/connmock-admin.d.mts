@@ -120,6 +120,7 @@ export interface HostedFlowResult {
 
 /** A non-2xx answer: the status and the server's JSON (`{error, field?}` or `{error, fields?}`). */
 export class ConnmockAdminError extends Error {
+  constructor(method: string, path: string, status: number, body: unknown);
   readonly method: string;
   readonly path: string;
   readonly status: number;

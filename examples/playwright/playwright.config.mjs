@@ -30,7 +30,7 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 10_000 },
   reporter: "list",
-  outputDir: "test-results",
+  outputDir: process.env.PLAYWRIGHT_OUTPUT_DIR ?? "test-results", // traces of failures, the tests' screenshots
   use: {
     baseURL: `http://127.0.0.1:${appPort}`,
     browserName: "chromium",

@@ -24,6 +24,7 @@ from tests.support.server import free_port
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "clients" / "js"
 EXAMPLE = ROOT / "examples" / "playwright"
+OUTPUT = ROOT / "artifacts" / "playwright-example"  # the example's screenshots, and traces of failures
 TIMEOUT = 240
 
 
@@ -68,7 +69,8 @@ def test_the_playwright_example() -> None:
     if not CHROMIUM.exists():
         unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium)")
     env = {**node_env(), "CONNMOCK_PORT": str(free_port()), "APP_PORT": str(free_port()),
-           "CHROMIUM_PATH": str(CHROMIUM)}
+           "CHROMIUM_PATH": str(CHROMIUM), "PLAYWRIGHT_OUTPUT_DIR": str(OUTPUT)}
     output = run(["node", str(cli), "test", "--reporter=list"], EXAMPLE, env)
     assert re.search(r"\b3 passed\b", output), output[-3000:]
+    assert list(OUTPUT.glob("*/consent-denied.png")), "the denied page's screenshot was not taken"
     assert not re.search(r"^\s+\d+ (failed|skipped|flaky|did not run)\b", output, re.MULTILINE), output[-3000:]

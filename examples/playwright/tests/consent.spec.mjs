@@ -16,7 +16,7 @@ async function connect(page, connmock, acme, vendor) {
   return await popup;
 }
 
-test("xpander: consent denied shows the error state, and the connection is denied", async ({ page, connmock, acme }) => {
+test("xpander: consent denied shows the error state, and the connection is denied", async ({ page, connmock, acme }, testInfo) => {
   const armed = await connmock.armConsent("xpander", "deny");
 
   await connect(page, connmock, acme, "xpander");
@@ -26,6 +26,7 @@ test("xpander: consent denied shows the error state, and the connection is denie
   await expect(status).toContainText('"status":"denied"');
   await expect(page.getByRole("table", { name: "Connections" }).locator("tbody tr").filter({ hasText: "denied" }))
     .toHaveCount(1);
+  await page.screenshot({ path: testInfo.outputPath("consent-denied.png"), fullPage: true });
   expect(await connmock.scenarios()).toEqual([]); // the flow used the scenario
   const journal = await connmock.journal();
   expect(journal.map((entry) => entry.scenario)).toContain(`${armed.id} consent deny`);

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -365,8 +365,9 @@ def walk_union(schema: dict[str, Any], variants: list[dict[str, Any]], value: An
     same_type = [errs for errs, variant in zip(attempts, variants, strict=True)
                  if not any(e.kind == "type" and e.path == path for e in errs)
                  and schema_type_name(variant) in (json_type(value), "value")]
-    if len(same_type) == 1:
-        yield from same_type[0]
+    if len(same_type) == 1:  # zod 3 reports the one variant of the value's type; zod 4 a union issue
+        for error in same_type[0]:
+            yield replace(error, shape="union-variant") if error.path == path else error
         return
     yield FieldError(path, "no_variant", "does not match any of the allowed shapes", received=json_type(value),
                      value=value)

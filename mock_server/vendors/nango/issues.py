@@ -73,7 +73,8 @@ def one_issue(error: FieldError) -> dict[str, Any]:
     path = list(error.path)
     if error.kind == "missing" and error.options:  # a discriminated union without its discriminator
         return issue("invalid_union", "Invalid input", path)
-    if error.kind in ("missing", "type") and error.shape == "union":  # no variant of z.union takes it
+    if error.shape == "union-variant" or (error.kind in ("missing", "type") and error.shape == "union"):
+        # no variant of z.union takes it: zod 4 says so, without the closest variant's own issue
         return issue("invalid_union", "Invalid input", path)
     if error.kind == "missing":
         expected = error.shape or zod_type(error.expected)

@@ -46,6 +46,16 @@ def query_parameters(operation: Operation) -> dict[str, dict[str, Any]]:
     return {p["name"]: p for p in operation.parameters if p.get("in") == "query"}
 
 
+def absent(name: str, param: dict[str, Any], values: dict[str, Any], errors: list[FieldError]) -> None:
+    """An absent query parameter: its error when it is required, else its default when it has one."""
+    schema = param.get("schema", {})
+    if param.get("required"):
+        errors.append(FieldError((name,), "missing", "Required", expected=schema.get("type", "string"),
+                                 received="undefined"))
+    elif "default" in schema:
+        values[name] = schema["default"]
+
+
 def parse_query(operation: Operation, query_string: str, strict: bool,
                 declared: dict[str, dict[str, Any]] | None = None) -> tuple[dict[str, Any], list[FieldError]]:
     """The query of a request, typed by the operation's parameters and validated against them.
@@ -92,11 +102,7 @@ def parse_query(operation: Operation, query_string: str, strict: bool,
         if name in values and schema.get("x-connmock-coerce") == "number":
             values[name] = number_input(values[name])
         if name not in values:
-            if param.get("required"):
-                errors.append(FieldError((name,), "missing", "Required", expected=schema.get("type", "string"),
-                                         received="undefined"))
-            elif "default" in schema:
-                values[name] = schema["default"]
+            absent(name, param, values, errors)
             continue
         spelled = schema.get("x-connmock-spellings")
         if spelled and isinstance(values[name], list):  # z.stringbool() takes a string

@@ -9,6 +9,8 @@ from typing import Any
 import orjson
 from starlette.types import Receive
 
+from mock_server.errors import PayloadTooLarge
+from mock_server.gate import read_body
 from mock_server.scenarios.arming import ArmingError, arming
 from mock_server.scenarios.registry import TooManyArmed
 from mock_server.vendors.base import Reply
@@ -36,19 +38,12 @@ def not_allowed(name: str, allowed: tuple[str, ...]) -> Reply:
 
 async def read_json(receive: Receive) -> Any:
     """The request's JSON body; raises `ArmingError` for one that is too large or not JSON."""
-    chunks, size, more = [], 0, True
-    while more:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise ArmingError(f"the body is larger than {MAX_BODY} bytes")
-        chunks.append(chunk)
-        more = message.get("more_body", False)
     try:
-        return orjson.loads(b"".join(chunks) or b"null")
+        raw = await read_body(receive, MAX_BODY)
+    except PayloadTooLarge as exc:
+        raise ArmingError(f"the body is larger than {MAX_BODY} bytes") from exc
+    try:
+        return orjson.loads(raw or b"null")
     except orjson.JSONDecodeError as exc:
         raise ArmingError("the body is not JSON") from exc
 

@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl
 from connmock.spec import FieldError
 from connmock.spec.validation import walk
 from mock_server.javascript import number_input, to_boolean
+from mock_server.query import absent
 
 
 def query_bag(query_string: str) -> dict[str, str | list[str]]:
@@ -86,11 +87,7 @@ def read_query(declared: dict[str, dict[str, Any]], query_string: str) -> tuple[
     for name, param in declared.items():
         schema = param.get("schema", {})
         if name not in bag:
-            if param.get("required"):
-                errors.append(FieldError((name,), "missing", "Required", expected=schema.get("type", "string"),
-                                         received="undefined"))
-            elif "default" in schema:
-                values[name] = schema["default"]
+            absent(name, param, values, errors)
             continue
         values[name] = coerced(schema, bag[name], in_query=True)
         (late if schema.get("type") == "array" else errors).extend(walk(schema, values[name], (name,)))

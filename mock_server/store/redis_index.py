@@ -20,8 +20,8 @@ from mock_server.store.query import Entry, Query
 SEPARATOR = "\x00"
 ROWS = 10**12  # more rows than any list holds, and few enough digits for Lua to print as an integer
 
-# Lua shared by every script that writes a record. IX: the index keys {order, entries, texts, term prefix}.
-FUNCTIONS = r"""
+# Lua: a NUL-separated string split into its parts (the index entries' fields).
+SPLIT0 = r"""
 local function split0(s)
   local out, i = {}, 1
   while true do
@@ -31,6 +31,10 @@ local function split0(s)
     i = j + 1
   end
 end
+"""
+
+# Lua shared by every script that writes a record. IX: the index keys {order, entries, texts, term prefix}.
+FUNCTIONS = SPLIT0 + r"""
 local function unindex(ix, key)
   local old = redis.call('HGET', ix[2], key)
   if not old then return end
@@ -68,16 +72,7 @@ return 1
 # KEYS: records hash, order, entries, texts. ARGV: term prefix, descending ('1'/'0'), offset, limit (-1: all),
 # count ('1'/'0'), search ('' none), then the groups: for each, its number of terms and the terms.
 # Returns {total or -1, whether the index is complete (1/0), value…}.
-FIND = r"""
-local function split0(s)
-  local out, i = {}, 1
-  while true do
-    local j = string.find(s, '\0', i, true)
-    if not j then out[#out + 1] = string.sub(s, i); return out end
-    out[#out + 1] = string.sub(s, i, j - 1)
-    i = j + 1
-  end
-end
+FIND = SPLIT0 + r"""
 if redis.call('HLEN', KEYS[1]) ~= redis.call('HLEN', KEYS[3]) then return {-1, 0} end
 local prefix, descending, offset, limit = ARGV[1], ARGV[2] == '1', tonumber(ARGV[3]), tonumber(ARGV[4])
 local counting, needle = ARGV[5] == '1', ARGV[6]

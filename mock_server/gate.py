@@ -329,8 +329,10 @@ class Gate:
             raise PayloadTooLarge(f"Request body is larger than {limit} bytes")
         raw = await read_body(receive, limit)
         content_type = headers.get("content-type", "")
-        # express leaves `req.body` undefined when there is no body or it does not say what it is
-        unread = plan.adapter.unread_bodies_are_undefined and (not content_type or not raw)
+        # express leaves `req.body` undefined when the request says it has no body (neither Content-Length nor
+        # Transfer-Encoding; `Content-Length: 0` is an empty body, read as `{}`) or does not say it is JSON
+        bodiless = not raw and "content-length" not in headers and "transfer-encoding" not in headers
+        unread = plan.adapter.unread_bodies_are_undefined and (not content_type or bodiless)
         if unread:
             raw = b""
         if raw.strip() and content_type and not is_json_media(content_type):

@@ -70,7 +70,7 @@ class VendorAdapter(ABC):
     strict_query: bool = False  # unknown query parameters are rejected (Nango's zod strictObject)
     one_input = False  # path and query issues reported together (tRPC's single input object), not path first
     empty_json_body_is_malformed = False  # an empty body sent as JSON is unreadable rather than absent
-    unread_bodies_are_undefined = False  # no body, or one without Content-Type: the input is `undefined`
+    unread_bodies_are_undefined = False  # no body at all, or one without Content-Type: the input is `undefined`
     # operations whose handler authenticates before the body and query are judged (their errors in ctx.deferred)
     validated_by_handler: frozenset[str] = frozenset()
 

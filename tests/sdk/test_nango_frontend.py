@@ -136,9 +136,9 @@ def test_api_key_auth(page: Page, app_url: str, mock: str, checks: Checks) -> No
     open_app(page, app_url, mock=mock, flow="api-key", token=token, integration="stripe", apiKey=api_key)
     page.get_by_role("button", name="Start").click()
     again = outcome(page, "o => 'ok' in o")
-    checks.check("auth(apiKey) with a used-up session → AuthError unknown_connect_session_token",
-                 not again["ok"] and again["name"] == "AuthError"
-                 and again["type"] == "unknown_connect_session_token", str(again)[:300])
+    # Nango 0.71.4's API-key route does not use the session up (measured): the same token makes another one
+    checks.check("auth(apiKey) again with the same session → a second connection",
+                 again["ok"] and again["value"]["connectionId"] != got["value"]["connectionId"], str(again)[:300])
 
 
 def popup_flow(page: Page, app_url: str, mock: str, token: str, decision: str | None) -> Any:

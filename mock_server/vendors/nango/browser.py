@@ -85,9 +85,9 @@ class BrowserAuth:
         for error in invalid:
             if getattr(error, "location", None) == "body":
                 raise error
-        if body is None:  # no body at all: express leaves `req.body` undefined, whatever the Content-Type
+        if body is None:  # an empty body (`Content-Length: 0`): body-parser's `{}` (no body at all is the gate's)
             raise InvalidRequest("Invalid request body", location="body", errors=[FieldError(
-                (), "missing", "Required", expected="object", received="undefined")])
+                ("apiKey",), "missing", "Required", expected="string", received="undefined")])
         if invalid:
             raise invalid[0]
         api_key = str(body["apiKey"])

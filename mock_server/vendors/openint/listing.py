@@ -40,6 +40,14 @@ def entry(raw: bytes) -> Entry:
 INDEXER = Indexer(entry=entry, fields=FIELDS)
 
 
+PAST_ANY_LIST = 10**12  # an offset from here on is past every list (the server's 500 from 2^63 up is not copied)
+
+
+def rows(offset: float) -> int:
+    """An offset as a row count: a JavaScript double past 2^53 (or 2^63) is just past the end."""
+    return int(min(offset, PAST_ANY_LIST))
+
+
 def query_of(principal: Principal, params: dict[str, Any]) -> Query:
     """The index query of a list's parameters, limited to what `principal` may see."""
     where = []
@@ -51,5 +59,5 @@ def query_of(principal: Principal, params: dict[str, Any]) -> Query:
         where.append(frozenset({term("config", params["connector_config_id"])}))
     if "connector_names" in params:  # `any(connector_names)` in SQL: an empty list matches nothing
         where.append(frozenset(term("connector", name) for name in params["connector_names"]))
-    return Query(where=tuple(where), search=(params.get("search_query") or "").lower(), offset=params["offset"],
-                 limit=params["limit"], count=True)
+    return Query(where=tuple(where), search=(params.get("search_query") or "").lower(),
+                 offset=rows(params["offset"]), limit=params["limit"], count=True)

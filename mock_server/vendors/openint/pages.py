@@ -33,7 +33,8 @@ class Page(Generic[T]):
 def page_of(ordered: list[T], limit: int, offset: int) -> Page[T]:
     """`total` is the server's `count(*) OVER ()`, read from the page's first row: an empty page (`limit=0`, an
     offset past the end) says 0 whatever the list holds."""
-    return page_from(ordered[offset:offset + limit], len(ordered), limit, offset)
+    start = int(min(offset, len(ordered)))  # a JavaScript double past the end (2^53 and up) is just past it
+    return page_from(ordered[start:start + limit], len(ordered), limit, offset)
 
 
 def page_from(items: list[T], count: int, limit: int, offset: int) -> Page[T]:

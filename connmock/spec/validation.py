@@ -10,6 +10,7 @@ discriminated union reports the selected variant's fields instead of "matches no
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -44,6 +45,29 @@ class FieldError:
     value: Any = None
     options: tuple[Any, ...] = field(default=())
     shape: str | None = None  # what the expected value is beyond its JSON type: "record" or "union" (zod's words)
+
+
+@functools.lru_cache(maxsize=512)
+def ecma_pattern(pattern: str) -> str:
+    """`pattern` as JavaScript (and JSON Schema) reads it, in Python's syntax: a `$` outside a character class
+    ends the string, where Python's also matches before a final newline (`^[a-z]+$` must refuse "ab\\n")."""
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            out.append(char)
+            escaped = True
+        elif char == "[":
+            in_class = True
+            out.append(char)
+        elif char == "]":
+            in_class = False
+            out.append(char)
+        else:
+            out.append("\\Z" if char == "$" and not in_class else char)
+    return "".join(out)
 
 
 def shape_of(schema: dict[str, Any]) -> str | None:
@@ -134,12 +158,15 @@ def to_json_schema(schema: Any, dispatch: bool = False) -> Any:
             continue
         if key == "format" and value not in CHECKED_FORMATS:
             continue
+        if key == "pattern" and isinstance(value, str):
+            out[key] = ecma_pattern(value)
+            continue
         if key in ("properties", "patternProperties"):
             out[key] = {name: to_json_schema(sub, dispatch) for name, sub in value.items()}
         else:
             out[key] = to_json_schema(value, dispatch)
     if "x-connmock-key-pattern" in schema:  # a record's key rule (OpenAPI 3.0 has no propertyNames)
-        out["propertyNames"] = {"pattern": schema["x-connmock-key-pattern"]}
+        out["propertyNames"] = {"pattern": ecma_pattern(schema["x-connmock-key-pattern"])}
     if dispatch and isinstance(schema.get("discriminator"), dict) and isinstance(out.get("oneOf"), list):
         chain = dispatched(out["oneOf"], schema["discriminator"].get("propertyName"))
         if chain is not None and not {"if", "then", "else"} & set(out):
@@ -280,7 +307,7 @@ def walk_string(schema: dict[str, Any], value: str, path: Path) -> Iterator[Fiel
     if "maxLength" in schema and len(value) > schema["maxLength"]:
         yield FieldError(path, "max_length", f"must contain at most {schema['maxLength']} character(s)",
                          value=value, options=(schema["maxLength"],))
-    if "pattern" in schema and not re.search(schema["pattern"], value):
+    if "pattern" in schema and not re.search(ecma_pattern(schema["pattern"]), value):
         yield FieldError(path, "pattern", f"must match pattern {schema['pattern']}", value=value,
                          options=(schema["pattern"],))
     fmt = schema.get("format")
@@ -325,7 +352,7 @@ def walk_object(schema: dict[str, Any], value: dict[str, Any], path: Path) -> It
     for name, item in value.items():
         if name in properties:
             yield from walk(properties[name], item, (*path, name))
-        elif key_pattern is not None and not re.search(key_pattern, name):  # zod's record: the value is skipped
+        elif key_pattern is not None and not re.search(ecma_pattern(key_pattern), name):  # zod: value skipped
             yield FieldError((*path, name), "invalid_key", "Invalid key in record", value=name)
         elif extra is False:
             yield FieldError(path, "unknown_key", f'Unrecognized key: "{name}"', value=name, options=(name,))

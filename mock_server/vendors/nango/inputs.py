@@ -12,7 +12,7 @@ from connmock.spec import FieldError
 from connmock.spec.validation import EMAIL
 from mock_server.errors import InvalidRequest
 
-TAG_KEY = re.compile(r"^[a-zA-Z][a-zA-Z0-9_\-./]*$")
+TAG_KEY = re.compile(r"^[a-zA-Z][a-zA-Z0-9_\-./]*\Z")  # \Z: JavaScript's `$` refuses a final newline
 MAX_TAG_KEY = 64
 NANGO_DOMAIN = "Webhook URLs cannot point to Nango's domain (nango.dev)."
 

@@ -46,6 +46,16 @@ def query_parameters(operation: Operation) -> dict[str, dict[str, Any]]:
     return {p["name"]: p for p in operation.parameters if p.get("in") == "query"}
 
 
+def qs_member(current: Any, key: str, raw: str) -> Any:
+    """`name[key]=raw` added the way the qs parser adds it: `name[]=x` makes a list; mixed with named keys, the
+    list's items become keys "0", "1"… of one object."""
+    if key == "" and (current is None or isinstance(current, list)):
+        return [*(current or []), raw]
+    members = dict(current) if isinstance(current, dict) else {str(i): v for i, v in enumerate(current or [])}
+    members[str(len(members)) if key == "" else key] = raw
+    return members
+
+
 def absent(name: str, param: dict[str, Any], values: dict[str, Any], errors: list[FieldError]) -> None:
     """An absent query parameter: its error when it is required, else its default when it has one."""
     schema = param.get("schema", {})
@@ -73,11 +83,7 @@ def parse_query(operation: Operation, query_string: str, strict: bool,
     for name, raw in pairs:
         if "[" in name and name.endswith("]") and name.split("[", 1)[0] in declared:
             base, key = name[:-1].split("[", 1)
-            if key == "":  # qs: `name[]=x` is a list, whatever the schema wants
-                listed = deep.get(base)
-                deep[base] = [*(listed if isinstance(listed, list) else []), raw]
-            elif isinstance(deep.setdefault(base, {}), dict):
-                deep[base][key] = raw
+            deep[base] = qs_member(deep.get(base), key, raw)
             continue
         param = declared.get(name)
         if param is None:

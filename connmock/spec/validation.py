@@ -74,6 +74,9 @@ def shape_of(schema: dict[str, Any]) -> str | None:
     """"record" for a map (an object schema with only additional properties), "union" for a choice between
     types; None otherwise. zod names them so in its messages ("expected record"; a missing union is
     `invalid_union`)."""
+    if "x-connmock-shape" in schema:  # the spec says what the server's schema is (`object`: none of these)
+        shape = schema["x-connmock-shape"]
+        return shape if shape in ("record", "union") else None
     if schema.get("type") == "object" and not schema.get("properties") and schema.get("additionalProperties"):
         return "record"
     variants = schema.get("oneOf") or schema.get("anyOf") or []

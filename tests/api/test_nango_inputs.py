@@ -178,3 +178,16 @@ def test_a_malformed_json_body_on_the_api_key_route_is_read_before_the_token(api
     assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_json")
     assert "access-control-allow-origin" not in response.headers  # body-parser answers before the CORS middleware
 
+
+
+@pytest.mark.parametrize(("query", "code"), [
+    ("params%5Bff%5D=2&params%5B%5D=u", "invalid_auth_mode"),  # qs: mixed with keys, the list's item is key "0"
+    ("params%5B%5D=u&params%5Bk%5D=v", "invalid_auth_mode"),
+    ("params%5B%5D=u", "invalid_query_params"),  # a list alone is not the params object
+])
+def test_params_are_read_as_qs_reads_them(api: ApiClient, query: str, code: str) -> None:
+    token = session_token(api)
+    response = api.post(f"/nango/api-auth/api-key/github?connect_session_token={token}&{query}", json={"apiKey": "k"})
+    assert response.json()["error"]["code"] == code, response.text
+    if code == "invalid_query_params":
+        assert response.json()["error"]["errors"][0]["message"] == "Invalid input: expected object, received array"

@@ -268,8 +268,8 @@ def store_problem(settings: Settings, workers: int) -> str | None:
 
 
 def spec_command(args: argparse.Namespace, out: TextIO) -> int:
-    from connmock.spec.lint import lint_all
-    from connmock.spec.merge import write_merged
+    from speclib.lint import lint_all
+    from speclib.merge import write_merged
 
     if args.spec_command == "merge":
         print(f"wrote {write_merged()}", file=out)

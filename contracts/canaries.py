@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from connmock.spec import SecretRule
-from connmock.spec.secrets import secret_values
+from speclib import SecretRule
+from speclib.secrets import secret_values
 
 __all__ = ["Canary", "CanaryBook", "Finding", "encoded_forms", "value_forms"]
 

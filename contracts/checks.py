@@ -18,10 +18,10 @@ import schemathesis
 from schemathesis import Case, CheckContext, CheckFunction, Response
 from schemathesis.specs.openapi import checks as builtin
 
-from connmock.spec import SchemaValidator, SecretRule, Spec, load_spec, secret_rules
 from contracts.canaries import CanaryBook
 from contracts.failures import ResponseSchemaViolation, SecretLeak, WriteOnlyReturned
 from contracts.target import Target, auth_headers
+from speclib import SchemaValidator, SecretRule, Spec, load_spec, secret_rules
 
 __all__ = ["ACTIVE", "BUILTIN_CHECKS", "CUSTOM_CHECKS", "Scope", "json_of", "operation_id"]
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from connmock.spec import Spec
-from connmock.spec.loader import Operation
 from contracts.target import Credentials
 from contracts.transport import NoAnswer
+from speclib import Spec
+from speclib.loader import Operation
 
 if TYPE_CHECKING:
     from contracts.session import Session

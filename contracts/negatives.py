@@ -31,8 +31,6 @@ from typing import Any
 import requests
 from schemathesis import Case, Response
 
-from connmock.spec import SchemaValidator
-from connmock.spec.profile import vendor_profile
 from contracts.failures import AuthViolation, ContractFailure
 from contracts.scenarios import (
     Created,
@@ -49,6 +47,8 @@ from contracts.scenarios import (
 )
 from contracts.session import Session
 from contracts.target import Credentials
+from speclib import SchemaValidator
+from speclib.profile import vendor_profile
 
 __all__ = ["NEGATIVES", "MediaTypeNotRejected", "TargetStopped"]
 

@@ -14,11 +14,11 @@ from typing import Any
 
 from schemathesis import Case
 
-from connmock.spec.profile import Listing, at
 from contracts.checks import json_of
 from contracts.failures import LifecycleViolation, PaginationViolation
 from contracts.session import Session
 from contracts.target import Credentials
+from speclib.profile import Listing, at
 
 __all__ = ["MAX_PAGES", "Walk", "walk"]
 

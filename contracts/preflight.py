@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from connmock.spec import SchemaValidator, Spec
-from connmock.spec.loader import Operation
 from contracts.target import Credentials, Target, auth_headers
 from contracts.transport import NoAnswer, Transport
+from speclib import SchemaValidator, Spec
+from speclib.loader import Operation
 
 __all__ = ["PreflightFailed", "preflight", "probe_operation", "probe_url"]
 

@@ -17,10 +17,6 @@ from typing import Any
 
 from schemathesis import Case, Response
 
-from connmock.spec import SchemaValidator
-from connmock.spec.profile import evaluate, vendor_profile
-from connmock.spec.secrets import rule_for
-from connmock.spec.validation import discriminator_values
 from contracts.checks import json_of
 from contracts.failures import (
     AuthViolation,
@@ -34,6 +30,10 @@ from contracts.failures import (
 from contracts.session import Session
 from contracts.target import Credentials
 from fixtures.factories import CREATE_OPERATIONS, PayloadFactory
+from speclib import SchemaValidator
+from speclib.profile import evaluate, vendor_profile
+from speclib.secrets import rule_for
+from speclib.validation import discriminator_values
 
 __all__ = ["SCENARIOS", "Created", "create_operation"]
 

@@ -23,7 +23,6 @@ from schemathesis.core.failures import CustomFailure, Failure, FailureGroup
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from connmock.spec import Spec
 from contracts.checks import ACTIVE, ANONYMOUS, BUILTIN_CHECKS, CUSTOM_CHECKS, Scope
 from contracts.cleanup import Registry, Tracked, deletion_for
 from contracts.coercion import without_coerced_constraints
@@ -31,6 +30,7 @@ from contracts.failures import BuiltinCheckFailed, ContractFailure, TargetUnavai
 from contracts.preflight import probe_url
 from contracts.target import Credentials, Target, auth_headers
 from contracts.transport import NoAnswer, Transport, documented_rate
+from speclib import Spec
 
 __all__ = ["INCOMPLETE", "NOT_RUN", "Interrupted", "Recorded", "Section", "Session", "negative_statuses"]
 

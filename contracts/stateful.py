@@ -1,6 +1,6 @@
 """The model-based lifecycle: a Hypothesis state machine per vendor, checked against a plain dict model.
 
-Built from the vendor's profile (`x-connmock-profile`, see `connmock.spec.profile`) and its spec, never from
+Built from the vendor's profile (`x-connmock-profile`, see `speclib.profile`) and its spec, never from
 the vendor's name. Every example starts by creating one object of every create variant the target has seeded
 objects for (and reading each back, with and without the secret-revealing parameter), then Hypothesis draws
 rules: create more, read back, walk every page of the list (no filter, a filter that matches what was made, one
@@ -39,8 +39,6 @@ from hypothesis.stateful import (
 )
 from schemathesis import Case, Response
 
-from connmock.spec.profile import Filter, Profile, evaluate, vendor_profile
-from connmock.spec.secrets import secret_values
 from contracts.checks import json_of
 from contracts.failures import (
     ContractFailure,
@@ -53,6 +51,8 @@ from contracts.pagination import walk
 from contracts.scenarios import build_create, page_query, request_examples, success_status, variants
 from contracts.session import Interrupted, Section, Session
 from contracts.target import Credentials
+from speclib.profile import Filter, Profile, evaluate, vendor_profile
+from speclib.secrets import secret_values
 
 __all__ = ["GATE_SPELLINGS", "Made", "SequenceFailed", "run_stateful"]
 

@@ -27,10 +27,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from connmock.spec import load_spec
-from connmock.spec.profile import vendor_profile
 from fixtures import SeedData, Tenant, load_seed
 from fixtures.factories import PayloadFactory
+from speclib import load_spec
+from speclib.profile import vendor_profile
 
 __all__ = ["Credentials", "Target", "TargetError", "auth_headers", "load_target", "local_target"]
 

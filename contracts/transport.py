@@ -22,7 +22,7 @@ from typing import Any, Protocol, TypeVar
 import requests
 from schemathesis import Case, Response
 
-from connmock.spec import Spec
+from speclib import Spec
 
 __all__ = ["DEFAULT_TIMEOUT", "NoAnswer", "Transport", "documented_rate", "retry_delay"]
 

@@ -8,7 +8,6 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope
 
-from connmock.spec import load_merged
 from mock_server.gate import is_json_media
 from mock_server.journal_page import JournalPage
 from mock_server.pages import PAGES_PREFIX, Pages
@@ -19,6 +18,7 @@ from mock_server.vendors.base import Reply, VendorAdapter, retry_later
 from mock_server.vendors.nango.adapter import NangoAdapter
 from mock_server.webhooks.admin import WebhookAdmin
 from mock_server.world import World
+from speclib import load_merged
 
 ADMIN_PREFIX = "/__connmock/"
 ADMIN_TOKEN_HEADER = "x-connmock-admin-token"

@@ -32,7 +32,6 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from connmock.spec import SchemaValidator, spec_path
 from mock_server.admin import ADMIN_PREFIX, Admin
 from mock_server.fallback import Fallback, VendorExceptionMiddleware, compile_routes
 from mock_server.gate import Gate, OperationPlan, send_reply
@@ -44,6 +43,7 @@ from mock_server.vendors import build_adapter
 from mock_server.vendors.base import VendorAdapter
 from mock_server.vendors.nango.adapter import NangoAdapter
 from mock_server.world import Clock, World, build_world
+from speclib import SchemaValidator, spec_path
 
 EXPOSED_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Allow", "Retry-After",
                    "Preference-Applied"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from connmock.spec import FieldError
+from speclib import FieldError
 
 
 @dataclass(eq=False)

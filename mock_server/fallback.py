@@ -16,11 +16,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from connmock.spec import Spec
 from mock_server.errors import MethodNotAllowed, NotFound, ServiceError
 from mock_server.journal import JournalEntry, redacted_query
 from mock_server.vendors.base import Reply, VendorAdapter
 from mock_server.world import World
+from speclib import Spec
 
 logger = logging.getLogger("connmock")
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connmock.spec.loader import Operation
 from mock_server.errors import BadRequest
 from mock_server.examples import synthesize
 from mock_server.vendors.base import Reply
 from mock_server.world import World
+from speclib.loader import Operation
 
 PREFER_PART = re.compile(r"\s*(code|example)\s*=\s*\"?([^\";,\s]+)\"?")
 STATUS = re.compile(r"[1-5][0-9][0-9]")

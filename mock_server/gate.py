@@ -30,11 +30,6 @@ from starlette.datastructures import Headers
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from connmock.spec import FieldError, SchemaValidator
-from connmock.spec.loader import Operation
-from connmock.spec.redaction import redaction
-from connmock.spec.secrets import SecretRule
-from connmock.spec.validation import apply_defaults, walk
 from mock_server.errors import (
     CapacityReached,
     InvalidRequest,
@@ -51,6 +46,11 @@ from mock_server.scenarios.staging import SCENARIO_KEY, stage
 from mock_server.store import StoreFull, StoreUnavailable
 from mock_server.vendors.base import Handler, Reply, RequestContext, VendorAdapter, retry_later
 from mock_server.world import World
+from speclib import FieldError, SchemaValidator
+from speclib.loader import Operation
+from speclib.redaction import redaction
+from speclib.secrets import SecretRule
+from speclib.validation import apply_defaults, walk
 
 logger = logging.getLogger("connmock")
 ROUTING = "connexion_routing"

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
-from connmock.spec import FieldError
-from connmock.spec.loader import Operation
-from connmock.spec.validation import walk
 from mock_server.javascript import number_input
+from speclib import FieldError
+from speclib.loader import Operation
+from speclib.validation import walk
 
 MAX_SAFE_INTEGER = 2**53 - 1
 

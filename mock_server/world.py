@@ -14,14 +14,14 @@ from typing import Protocol
 from faker import Faker
 from ulid import ULID
 
-from connmock.spec import Spec, load_spec
-from connmock.spec.secrets import SecretRule, secret_rules
 from fixtures import SeedData, load_seed
 from mock_server.journal import Journal
 from mock_server.scenarios.registry import Scenarios
 from mock_server.settings import Settings
 from mock_server.store import MemoryStore, PersistentStore, StateFile, Store
 from mock_server.webhooks import Deliveries, Webhooks
+from speclib import Spec, load_spec
+from speclib.secrets import SecretRule, secret_rules
 
 
 class Clock(Protocol):

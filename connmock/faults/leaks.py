@@ -43,7 +43,7 @@ def echo(model: VendorModel, request: Request, answer: Answer) -> Answer:
 
 
 def echo_renamed(model: VendorModel, request: Request, answer: Answer) -> Answer:
-    from connmock.spec.secrets import secret_values
+    from speclib.secrets import secret_values
 
     path, value, _rule = secret_values(model.rules, request.json())[0]
     name = next((part for part in reversed(path) if not part.isdigit()), "secret")

@@ -14,7 +14,7 @@ from connmock.faults.asgi import Answer, Forward, Handler, Request
 from connmock.faults.base import Fault, Memory, add_field, forward_and_remember
 from connmock.faults.leaks import has_secrets
 from connmock.faults.model import VendorModel
-from connmock.spec.profile import Pagination, vendor_profile
+from speclib.profile import Pagination, vendor_profile
 
 __all__ = ["LISTS"]
 

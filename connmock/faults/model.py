@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the specs and seed records are read on first use, not when the command line is parsed
-    from connmock.spec import SecretRule
-    from connmock.spec.loader import Operation, Spec
     from fixtures import Tenant
+    from speclib import SecretRule
+    from speclib.loader import Operation, Spec
 
 __all__ = ["VendorModel", "model_of"]
 
@@ -87,7 +87,7 @@ class VendorModel:
 
     @functools.cached_property
     def rules(self) -> tuple[SecretRule, ...]:
-        from connmock.spec import secret_rules
+        from speclib import secret_rules
 
         return secret_rules(self.spec).get(self.create.operation_id, ())
 
@@ -180,13 +180,13 @@ class VendorModel:
         return next((op for op in self.lists if self.is_op(op, method, path)), None)
 
     def secrets_in(self, body: Any) -> list[str]:
-        from connmock.spec.secrets import secret_values
+        from speclib.secrets import secret_values
 
         return [value for _path, value, _rule in secret_values(self.rules, body)]
 
 
 @functools.cache
 def model_of(vendor: str) -> VendorModel:
-    from connmock.spec import load_spec
+    from speclib import load_spec
 
     return VendorModel(vendor, load_spec(vendor))

@@ -20,10 +20,10 @@ import httpx
 from connmock.fidelity import substitution
 from connmock.fidelity.recordings import Exchange, RecordedRequest, RecordedResponse, Recording, Role
 from connmock.fidelity.replay import ReplayReport, replay, send
-from connmock.spec import Spec, load_spec
-from connmock.spec.loader import Operation
 from fixtures import load_seed
 from fixtures.factories import CREATE_OPERATIONS, PayloadFactory
+from speclib import Spec, load_spec
+from speclib.loader import Operation
 
 REF = re.compile(r"\{ref:([A-Za-z0-9_]+)\}")
 

@@ -32,8 +32,8 @@ from connmock.fidelity.sides import Side
 from connmock.fidelity.steps import WRONG_KEY, Rendering, Request, Step, render
 from connmock.fidelity.substitution import origin, substitute
 from connmock.fidelity.sweep import Sweeper
-from connmock.spec.profile import vendor_profile
 from contracts.target import auth_headers
+from speclib.profile import vendor_profile
 
 INDEX = re.compile(r"\[\d+\]")
 REF = re.compile(r"\{\{ref:(\d+):")

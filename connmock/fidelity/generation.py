@@ -23,10 +23,10 @@ from schemathesis import GenerationMode
 
 from connmock.fidelity.steps import Step
 from connmock.fidelity.substitution import substitute_whole
-from connmock.spec import Spec, load_spec
-from connmock.spec.loader import Operation
 from fixtures import load_seed
 from fixtures.factories import CREATE_OPERATIONS, PayloadFactory, variants_of
+from speclib import Spec, load_spec
+from speclib.loader import Operation
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 ROLE_FIELDS = {"nango": ("integration", {"provider_config_key", "providerConfigKey", "integration_id",

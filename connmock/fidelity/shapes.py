@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from connmock.spec.validation import json_type
+from speclib.validation import json_type
 
 FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("iso8601-Z", re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")),

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
-from connmock.spec.loader import Operation
-from connmock.spec.profile import Listing, at
+from speclib.loader import Operation
+from speclib.profile import Listing, at
 
 DeleteUrl = Callable[[dict[str, Any]], str | None]
 PASSES = 5  # a list answers one page: a few passes clear a few pages of leftovers

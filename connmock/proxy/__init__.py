@@ -1,6 +1,6 @@
 """The validation proxy: between a client and any implementation, checking every exchange against the spec.
 
-It imports `connmock.spec` and the suite's secret search (`contracts`), never `mock_server`: it fronts
+It imports `speclib` and the suite's secret search (`contracts`), never `mock_server`: it fronts
 any implementation.
 """
 

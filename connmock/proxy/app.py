@@ -28,7 +28,7 @@ from connmock.proxy.inspector import Exchange, Inspector
 from connmock.proxy.recorder import Recorder
 from connmock.proxy.reply import Reply
 from connmock.proxy.violations import HEADER, Entry, Kind, ViolationLog, header_value
-from connmock.spec import load_spec
+from speclib import load_spec
 
 __all__ = ["ProxyApp", "ProxySettings"]
 

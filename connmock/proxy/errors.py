@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connmock.spec import Spec
-from connmock.spec.refs import inline_refs
+from speclib import Spec
+from speclib.refs import inline_refs
 
 __all__ = ["CODE", "error_body", "error_schema"]
 

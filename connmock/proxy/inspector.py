@@ -3,7 +3,7 @@
 `begin` runs before the request is forwarded (the secrets it carries are remembered, hashed, before
 anything about it is logged); `request_problems` runs on a worker thread while the upstream answers;
 `record_request` and `finish` run on the buffered response. Secret rules and the response
-search reuse the suite's code (`connmock.spec.secrets`, `contracts.canaries.json_strings`); a finding is
+search reuse the suite's code (`speclib.secrets`, `contracts.canaries.json_strings`); a finding is
 allowed only inside a place the spec's rule lists for this operation and query, and only for the sender.
 """
 
@@ -18,10 +18,10 @@ from werkzeug.datastructures import Headers
 from connmock.proxy.validation import Checker, Problem, RequestFacts, ResponseFacts, Route, request_facts
 from connmock.proxy.vault import Remembered, SecretVault
 from connmock.proxy.violations import Entry, Kind
-from connmock.spec import SecretRule, Spec, secret_rules
-from connmock.spec.secrets import secret_values
 from contracts.canaries import json_strings
 from contracts.failures import SecretLeak
+from speclib import SecretRule, Spec, secret_rules
+from speclib.secrets import secret_values
 
 __all__ = ["Exchange", "Inspector", "credential_headers"]
 

@@ -34,9 +34,9 @@ from connmock.fidelity.recordings import (
     save,
 )
 from connmock.fidelity.substitution import substitute, substitute_whole
-from connmock.spec import SecretRule, secret_rules
-from connmock.spec.loader import Spec
-from connmock.spec.secrets import secret_values
+from speclib import SecretRule, secret_rules
+from speclib.loader import Spec
+from speclib.secrets import secret_values
 
 KEPT_REQUEST_HEADERS = frozenset({"content-type"})
 KEPT_RESPONSE_HEADERS = frozenset({"content-type", "access-control-allow-origin", "x-ratelimit-limit",

@@ -29,9 +29,9 @@ from openapi_core.validation.request.exceptions import (
 from openapi_core.validation.response.exceptions import HeaderValidationError, MissingData
 from werkzeug.datastructures import Headers, ImmutableMultiDict, MultiDict
 
-from connmock.spec import Spec
-from connmock.spec.refs import inline_refs
 from contracts.failures import ErrorShapeMismatch, ResponseSchemaViolation, WriteOnlyReturned
+from speclib import Spec
+from speclib.refs import inline_refs
 
 __all__ = ["Checker", "Problem", "RequestFacts", "ResponseFacts", "Route"]
 

@@ -27,8 +27,8 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from connmock.spec import SecretRule
 from contracts.canaries import value_forms
+from speclib import SecretRule
 
 __all__ = ["Hit", "Remembered", "SecretVault"]
 

@@ -8,7 +8,7 @@ import copy
 import functools
 from typing import Any
 
-from connmock.spec.loader import read_yaml, spec_path
+from speclib.loader import read_yaml, spec_path
 
 ADMIN_DOCUMENT = "/__connmock/openapi.json"
 ADMIN_SPEC = "admin"

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 
 from starlette.types import Scope
 
-from connmock.spec.loader import Operation
 from mock_server.forced import forced_reply
 from mock_server.journal import JournalEntry, redacted_query
 from mock_server.scenarios.model import Scenario
@@ -20,6 +19,7 @@ from mock_server.scenarios.preferences import staging
 from mock_server.scenarios.states import STATE_READS, Overlay, state_overlay, state_reply
 from mock_server.vendors.base import Reply
 from mock_server.world import World
+from speclib.loader import Operation
 
 SCENARIO_KEY = "connmock.scenario"  # the scope entry naming what staged the request, for its journal entry
 ON_ANY_OPERATION = ("error", "delay", "drop")

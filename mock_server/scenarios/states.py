@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from connmock.spec.loader import Operation
 from mock_server.forced import forced_reply
 from mock_server.vendors.base import Reply
 from mock_server.world import World
+from speclib.loader import Operation
 
 # vendor -> the reads that show the state (each names the connection in its path)
 STATE_READS: dict[str, tuple[str, ...]] = {

@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from connmock.spec import FieldError
-from connmock.spec.loader import Operation
 from fixtures import Tenant
 from mock_server.errors import ServiceError
 from mock_server.query import parse_query
 from mock_server.world import World
+from speclib import FieldError
+from speclib.loader import Operation
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from connmock.spec import SchemaValidator, load_merged, load_spec
-from connmock.spec.lint import lint_document
-from connmock.spec.loader import build_operations
 from mock_server import Settings, admin
 from mock_server.scenarios.document import ADMIN_DOCUMENT, admin_document, loaded
 from mock_server.scenarios.endpoints import ROUTES
 from mock_server.webhooks.admin import ROUTES as WEBHOOK_ROUTES
 from openapi import VENDORS
+from speclib import SchemaValidator, load_merged, load_spec
+from speclib.lint import lint_document
+from speclib.loader import build_operations
 from tests.support.api import ApiClient, in_process
 
 TOKEN = {"x-connmock-admin-token": "admin-only"}

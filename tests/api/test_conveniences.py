@@ -10,11 +10,11 @@ from collections.abc import Iterator
 import pytest
 
 from connmock.cli import main
-from connmock.spec import SchemaValidator, load_spec
 from fixtures import load_seed
 from fixtures.factories import CREATE_OPERATIONS
 from mock_server import Settings, create_app
 from openapi import VENDORS
+from speclib import SchemaValidator, load_spec
 from tests.support.api import ApiClient
 
 ACME = load_seed().tenant("acme")

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from connmock.spec import SchemaValidator, load_spec
 from mock_server import Settings, create_app
+from speclib import SchemaValidator, load_spec
 from tests.reliability.support import SEED, VENDORS, ErrorShapes, auth_headers, create_path, valid_creates
 from tests.support.api import ApiClient, in_process
 

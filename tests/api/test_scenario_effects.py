@@ -13,9 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from connmock.spec import SchemaValidator, load_spec
 from fixtures import SeedData, load_seed
 from mock_server import Settings
+from speclib import SchemaValidator, load_spec
 from tests.reliability.support import auth_headers
 from tests.support.api import ApiClient, SharedMock, shared_mock
 

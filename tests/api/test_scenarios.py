@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from connmock.spec import SchemaValidator, load_spec
 from mock_server import Settings
 from mock_server.scenarios.staging import ConnectionDropped
+from speclib import SchemaValidator, load_spec
 from tests.reliability.support import SEED, VENDORS, ErrorShapes, auth_headers, create_path, valid_creates
 from tests.support.api import ApiClient, SharedMock, in_process, shared_mock
 

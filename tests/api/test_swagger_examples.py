@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from connmock.spec import load_spec
-from connmock.spec.loader import Operation
 from mock_server import Settings
+from speclib import load_spec
+from speclib.loader import Operation
 from tests.reliability.support import SEED, VENDORS, auth_headers, create_path, valid_creates
 from tests.support.api import ApiClient, in_process
 

@@ -17,14 +17,14 @@ from typing import Any
 import httpx
 import pytest
 
-from connmock.spec import load_spec, secret_rules
-from connmock.spec.secrets import secret_values
 from fixtures import SeedData, Tenant, load_seed
 from fixtures.factories import PayloadFactory, create_requests
 from mock_server import Settings, create_app
 from mock_server.store import MemoryStore
 from mock_server.vendors.vercel import VercelAdapter
 from mock_server.world import build_world
+from speclib import load_spec, secret_rules
+from speclib.secrets import secret_values
 from tests.support.api import ApiClient
 from tests.support.clock import FakeClock
 from tests.support.spec import conforms_to

@@ -8,9 +8,9 @@ from urllib.parse import quote
 
 import pytest
 
-from connmock.spec import load_spec, secret_rules
 from contracts.canaries import CanaryBook
 from contracts.checks import gate_note
+from speclib import load_spec, secret_rules
 
 
 def book_with_canary() -> tuple[CanaryBook, str]:

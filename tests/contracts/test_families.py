@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from connmock.cli import main
-from connmock.spec import load_merged, load_spec
-from connmock.spec.lint import lint_document
 from contracts.runner import RunOptions, run_vendor
 from contracts.target import TargetError, load_target, local_target
 from mock_server import Settings, create_app
+from speclib import load_merged, load_spec
+from speclib.lint import lint_document
 from tests.contracts.unreliable import hiding, target_file
 from tests.support.server import running
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from connmock.cli import main
-from connmock.spec import load_spec
 from contracts.preflight import probe_operation
 from mock_server import Settings, create_app
 from openapi import VENDORS
+from speclib import load_spec
 from tests.contracts.unreliable import target_file
 from tests.support.server import free_port, running
 

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from connmock.spec import load_spec
 from contracts.report import VendorResult
 from contracts.runner import RunOptions, run_vendor
 from contracts.session import Session
 from contracts.target import load_target, local_target
 from contracts.transport import MAX_WAIT, Transport, documented_rate, retry_delay
 from mock_server import Settings, create_app
+from speclib import load_spec
 from tests.contracts.unreliable import Counter, rate_limiting, target_file
 from tests.support.server import running
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from connmock.spec.profile import vendor_profile
 from contracts.runner import RunOptions, run_vendor
 from contracts.target import local_target
 from mock_server import Settings, create_app
+from speclib.profile import vendor_profile
 from tests.contracts.unreliable import refusing_refreshes
 from tests.support.server import running
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from connmock.spec import VENDORS
-from connmock.spec.profile import vendor_profile
 from contracts.target import TargetError, load_target
+from speclib import VENDORS
+from speclib.profile import vendor_profile
 
 BOUND = [vendor for vendor in VENDORS if vendor_profile(vendor).binds is not None]
 

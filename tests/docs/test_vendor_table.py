@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from connmock.spec import load_spec
 from openapi import VENDORS
+from speclib import load_spec
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 OPERATION = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) ([^`]+)`")

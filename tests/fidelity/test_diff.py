@@ -9,7 +9,7 @@ import pytest
 
 from connmock.fidelity import recordings
 from connmock.fidelity.diff import diff
-from connmock.spec import VENDORS
+from speclib import VENDORS
 from tests.fidelity.altered import alter
 from tests.fidelity.commands import cli
 

@@ -12,8 +12,8 @@ import pytest
 from connmock.fidelity import allowlist, recordings, substitution
 from connmock.fidelity.recordings import Role
 from connmock.fidelity.replay import replay
-from connmock.spec import Spec, load_spec
 from mock_server import Settings, create_app
+from speclib import Spec, load_spec
 from tests.support.server import running
 
 ALL = recordings.bundled()

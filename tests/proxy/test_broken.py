@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from connmock.proxy.errors import error_schema
-from connmock.spec import SchemaValidator, load_spec
 from contracts.target import local_target
+from speclib import SchemaValidator, load_spec
 from tests.proxy.conftest import broken_behind_proxy, proxy_of, run_suite
 from tests.proxy.upstreams import Restatus, Then, raw_upstream
 

@@ -8,7 +8,7 @@ from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from connmock.proxy.validation import Checker, Problem, RequestFacts
-from connmock.spec import load_spec
+from speclib import load_spec
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ import json
 import httpx
 import pytest
 
-from connmock.spec import load_spec
 from contracts.target import auth_headers
 from fixtures import load_seed
 from fixtures.factories import PayloadFactory
 from fixtures.seed import Tenant
+from speclib import load_spec
 from tests.proxy.conftest import Proxied, run_suite, suite_target
 
 VENDORS = ("xpander", "openint", "vercel", "nango")

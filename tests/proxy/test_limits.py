@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from connmock.proxy.errors import error_schema
-from connmock.spec import SchemaValidator, load_spec
+from speclib import SchemaValidator, load_spec
 from tests.proxy.conftest import Proxied
 from tests.proxy.test_redaction import assert_clean
 from tests.proxy.upstreams import Framing, Oversized

@@ -98,7 +98,7 @@ def test_a_masked_value_keeps_its_shape_and_not_its_content() -> None:
 def test_a_short_secret_is_masked_where_it_stands_not_inside_other_words(tmp_path: Path) -> None:
     from connmock.proxy.inspector import credential_headers
     from connmock.proxy.recorder import Recorder, Seeded
-    from connmock.spec import load_spec
+    from speclib import load_spec
 
     spec = load_spec("openint")
     recorder = Recorder(spec, tmp_path / "r.json", credential_headers(spec), Seeded(["org-key-0123456789"]))

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 
 from connmock.proxy.inspector import Inspector
-from connmock.spec import load_spec
 from contracts.canaries import encoded_forms
 from contracts.target import local_target
+from speclib import load_spec
 from tests.contracts.broken import Broken
 from tests.proxy.conftest import broken_behind_proxy, run_suite
 

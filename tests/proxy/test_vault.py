@@ -8,7 +8,7 @@ import pickle
 from urllib.parse import quote
 
 from connmock.proxy.vault import Remembered, SecretVault
-from connmock.spec import SecretRule
+from speclib import SecretRule
 
 VALUE = "ghp_" + "Zx81kQ2mN7pL0vR4tY6wB3cD5eF9hJ1a"
 RULE = SecretRule("createConnection", ("credentials", "apiKey"), ())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from connmock.spec.secrets import SecretRule, rule_for
 from fixtures import Tenant
 from fixtures.factories import CreateRequest, create_requests
+from speclib.secrets import SecretRule, rule_for
 from tests.reliability.support import SEED, VENDORS, factory
 
 

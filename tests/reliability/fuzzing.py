@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from hypothesis import strategies as st
 
-from connmock.spec import load_spec
-from connmock.spec.loader import Operation
+from speclib import load_spec
+from speclib.loader import Operation
 from tests.reliability.support import SEED, auth_headers, factory, valid_creates
 
 ODD_SEGMENTS = ("%0A", "%00", "%2F", "%ZZ", "%", "%%", "%2", "..", "%2E%2E", "a%2Fb", "%C3%A9", "%FF%FE", "%0D%0A",

@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 
-from connmock.spec import SchemaValidator, load_spec
-from connmock.spec.loader import Operation
 from fixtures import SeedData, Tenant, load_seed
 from fixtures.factories import CreateRequest, PayloadFactory, create_requests
+from speclib import SchemaValidator, load_spec
+from speclib.loader import Operation
 from tests.support.server import free_port
 
 VENDORS = ("xpander", "openint", "vercel", "nango")

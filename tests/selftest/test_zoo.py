@@ -11,8 +11,8 @@ import pytest
 from connmock.faults import FAULTS, targets
 from connmock.faults.selftest import Job, run_job
 from connmock.faults.serving import FAITHFUL
-from connmock.spec import load_spec
 from openapi import VENDORS
+from speclib import load_spec
 
 PAIRS = targets()
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from connmock.spec import SchemaValidator, load_spec
+from speclib import SchemaValidator, load_spec
 
 
 @functools.cache

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connmock.spec import load_spec, secret_rules
-from connmock.spec.redaction import redaction
-from connmock.spec.secrets import redact
 from fixtures import load_seed
 from fixtures.factories import CREATE_OPERATIONS, PayloadFactory
 from openapi import VENDORS
+from speclib import load_spec, secret_rules
+from speclib.redaction import redaction
+from speclib.secrets import redact
 
 SEED = load_seed()
 KEYS = st.sampled_from(["security", "headers", "credentials", "settings", "data", "oauth", "access_token",

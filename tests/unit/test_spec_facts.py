@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from connmock.spec import load_spec, secret_rules
-from connmock.spec.secrets import SecretRule
+from speclib import load_spec, secret_rules
+from speclib.secrets import SecretRule
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from connmock.cli import main
-from connmock.spec.lint import lint_all, lint_document
-from connmock.spec.merge import write_merged
 from openapi import SPEC_DIR, VENDORS
+from speclib.lint import lint_all, lint_document
+from speclib.merge import write_merged
 
 
 def test_all_five_documents_validate() -> None:

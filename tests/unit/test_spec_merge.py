@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from connmock.spec import load_spec
-from connmock.spec.merge import merged_text
-from connmock.spec.refs import resolve_pointer
 from openapi import SPEC_DIR, VENDORS
+from speclib import load_spec
+from speclib.merge import merged_text
+from speclib.refs import resolve_pointer
 
 
 def refs(node: Any) -> list[str]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from connmock.spec import SchemaValidator
+from speclib import SchemaValidator
 
 UNION: dict[str, Any] = {
     "type": "object",

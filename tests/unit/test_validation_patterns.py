@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connmock.spec.validation import SchemaValidator, ecma_pattern
+from speclib.validation import SchemaValidator, ecma_pattern
 
 
 def test_a_dollar_ends_the_string_as_in_javascript() -> None:

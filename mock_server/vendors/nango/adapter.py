@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from connmock.spec import FieldError
-from connmock.spec.loader import Operation
 from fixtures import Tenant
 from mock_server.errors import MalformedRequest, ServiceError, Unauthorized
 from mock_server.query import parse_query
@@ -24,6 +22,8 @@ from mock_server.vendors.nango.ratelimit import RateWindows
 from mock_server.vendors.nango.service import NangoConnections
 from mock_server.vendors.nango.sessions import ConnectSessions
 from mock_server.world import World
+from speclib import FieldError
+from speclib.loader import Operation
 
 UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
 CONNECT_PAGE = "/__connmock/pages/nango/connect"

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from connmock.spec import FieldError
 from fixtures import NangoIntegration, Tenant
 from mock_server.errors import BadRequest, InvalidRequest, NotFound, ServiceError, Unauthorized
 from mock_server.vendors.nango.sessions import TOKEN, ConnectSessions
 from mock_server.world import World
+from speclib import FieldError
 
 OAUTH_PAGE = "/__connmock/pages/nango/oauth"
 OAUTH_MODES = frozenset({"OAUTH1", "OAUTH2", "OAUTH2_CC", "APP", "CUSTOM"})

@@ -15,9 +15,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connmock.spec import Spec
-from connmock.spec.validation import discriminator_values
 from mock_server.world import IdSource
+from speclib import Spec
+from speclib.validation import discriminator_values
 
 WITH_RAW = frozenset({"OAUTH1", "OAUTH2", "OAUTH2_CC"})
 APP_TOKEN_LIFETIME = timedelta(hours=1)

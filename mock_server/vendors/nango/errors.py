@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from connmock.spec.secrets import SecretRule, secret_values
 from mock_server.errors import (
     CapacityReached,
     InvalidRequest,
@@ -23,6 +22,7 @@ from mock_server.errors import (
 )
 from mock_server.vendors.base import Reply
 from mock_server.vendors.nango.issues import zod_issues
+from speclib.secrets import SecretRule, secret_values
 
 AUTH_MESSAGES = {
     "missing_auth_header": "Authentication failed. The request is missing the Authorization header.",

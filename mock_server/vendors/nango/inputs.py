@@ -8,9 +8,9 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from connmock.spec import FieldError
-from connmock.spec.validation import EMAIL
 from mock_server.errors import InvalidRequest
+from speclib import FieldError
+from speclib.validation import EMAIL
 
 TAG_KEY = re.compile(r"^[a-zA-Z][a-zA-Z0-9_\-./]*\Z")  # \Z: JavaScript's `$` refuses a final newline
 MAX_TAG_KEY = 64

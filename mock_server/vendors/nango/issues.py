@@ -9,8 +9,8 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from connmock.spec import FieldError
-from connmock.spec.secrets import REDACTED
+from speclib import FieldError
+from speclib.secrets import REDACTED
 
 FORMAT_MESSAGES = {"email": "Invalid email address", "uri": "Invalid URL", "uuid": "Invalid UUID"}
 SIZES = {  # kind -> (zod code, origin, relation, unit or None for numbers)

@@ -13,7 +13,6 @@ from typing import Any
 
 import orjson
 
-from connmock.spec import FieldError
 from fixtures import Tenant
 from mock_server.errors import BadRequest, InvalidRequest
 from mock_server.vendors.nango.credentials import js_date
@@ -21,6 +20,7 @@ from mock_server.vendors.nango.inputs import checked_tags, public_end_user
 from mock_server.vendors.nango.service import NangoConnections, merged_with, record_key
 from mock_server.vendors.nango.sockets import AuthSockets
 from mock_server.world import World
+from speclib import FieldError
 
 TOKEN_PREFIX = "nango_connect_session_"
 TOKEN = re.compile(rf"^{TOKEN_PREFIX}[a-f0-9]{{64}}$")

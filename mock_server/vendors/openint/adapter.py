@@ -7,8 +7,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from connmock.spec import FieldError
-from connmock.spec.loader import Operation
 from fixtures import Tenant
 from mock_server.errors import Forbidden, ServiceError, Unauthorized
 from mock_server.vendors.base import Handler, Principal, Reply, RequestContext, VendorAdapter
@@ -17,6 +15,8 @@ from mock_server.vendors.openint.connectors import ConnectorCatalog
 from mock_server.vendors.openint.service import OpenIntService
 from mock_server.vendors.openint.tokens import CustomerTokens
 from mock_server.world import World
+from speclib import FieldError
+from speclib.loader import Operation
 
 BEARER = re.compile(r"^Bearer (.+)")  # OpenInt's own test: case-sensitive scheme, one space
 ORG_ONLY = frozenset({"createConnection", "createConnectionV1", "createConnectionV2"})  # OpenInt's `orgProcedure`s

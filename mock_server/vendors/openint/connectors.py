@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connmock.spec import Spec
-from connmock.spec.validation import discriminator_values
+from speclib import Spec
+from speclib.validation import discriminator_values
 
 DISPLAY_NAMES = {
     "acme-apikey": "Acme API Key",

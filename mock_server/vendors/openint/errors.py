@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from connmock.spec.secrets import SecretRule, rule_for
 from mock_server.errors import (
     CapacityReached,
     InvalidRequest,
@@ -22,6 +21,7 @@ from mock_server.errors import (
 )
 from mock_server.vendors.base import Reply
 from mock_server.vendors.openint.issues import zod_issue
+from speclib.secrets import SecretRule, rule_for
 
 TRPC_CODES = {
     400: "BAD_REQUEST",

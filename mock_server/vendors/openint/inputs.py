@@ -23,10 +23,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
-from connmock.spec import FieldError
-from connmock.spec.validation import walk
 from mock_server.javascript import number_input, to_boolean
 from mock_server.query import absent
+from speclib import FieldError
+from speclib.validation import walk
 
 
 def query_bag(query_string: str) -> dict[str, str | list[str]]:

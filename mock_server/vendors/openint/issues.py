@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connmock.spec import FieldError
+from speclib import FieldError
 
 # `^ccfg_` is zod's startsWith('ccfg_'); `^conn_[^,]*$` too (the no-comma tail only keeps comma lists readable)
 STARTS_WITH = re.compile(r"^\^([A-Za-z0-9_-]+)(?:\[\^,\]\*\$)?$")

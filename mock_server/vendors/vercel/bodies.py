@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connmock.spec import FieldError, SchemaValidator, Spec
 from mock_server.errors import InvalidRequest
+from speclib import FieldError, SchemaValidator, Spec
 
 
 def required_everywhere(schema: dict[str, Any]) -> list[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from connmock.spec.secrets import SecretRule, rule_for
+from speclib.secrets import SecretRule, rule_for
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from connmock.spec import FieldError
 from mock_server.errors import (
     CapacityReached,
     InvalidRequest,
@@ -21,6 +20,7 @@ from mock_server.errors import (
     ServiceError,
 )
 from mock_server.vendors.base import Reply
+from speclib import FieldError
 
 CODES = {
     400: "bad_request",

@@ -16,11 +16,11 @@ from typing import Any
 
 import orjson
 
-from connmock.spec.secrets import SecretRule
 from fixtures import VercelTeam
 from mock_server.errors import Conflict, NotFound
 from mock_server.vendors.vercel import catalog, listing
 from mock_server.world import World
+from speclib.secrets import SecretRule
 
 REDIRECT_URI = "https://connect.vercel.com/callback"
 BRANDING = ("icon", "backgroundColor", "accentColor")

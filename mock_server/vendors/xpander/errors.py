@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from connmock.spec import FieldError
-from connmock.spec.secrets import SecretRule, rule_for, strip_write_only
 from mock_server.errors import CapacityReached, InvalidRequest, MalformedRequest, ServiceError
 from mock_server.vendors.base import Reply
 from mock_server.vendors.xpander.words import NOT_A_MODEL, pydantic_words
+from speclib import FieldError
+from speclib.secrets import SecretRule, rule_for, strip_write_only
 
 # Starlette's phrases, which FastAPI's `HTTPException` handler sends when no detail is given.
 PHRASES = {400: "Bad Request", 401: "Not authenticated", 403: "Forbidden", 404: "Not Found",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connmock.spec import FieldError
 from mock_server.vendors.xpander.uuids import uuid_problem
+from speclib import FieldError
 
 Words = tuple[str, str, dict[str, Any] | None]
 TYPE_CODES = {

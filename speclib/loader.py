@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from connmock.spec.refs import inline_refs
 from openapi import SPEC_DIR, VENDORS
+from speclib.refs import inline_refs
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 

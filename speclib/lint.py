@@ -10,10 +10,10 @@ from typing import Any
 
 from openapi_spec_validator import validate as validate_openapi
 
-from connmock.spec.loader import Spec, build_operations, read_yaml, spec_path
-from connmock.spec.merge import merged_text
-from connmock.spec.profile import ProfileError, profile_of
-from connmock.spec.secrets import marked_nodes, parse_mark
+from speclib.loader import Spec, build_operations, read_yaml, spec_path
+from speclib.merge import merged_text
+from speclib.profile import ProfileError, profile_of
+from speclib.secrets import marked_nodes, parse_mark
 
 CREDENTIAL_NAME = re.compile(r"pass(word|wd)?$|secret|token|key|private|credential", re.IGNORECASE)
 FAMILY_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")

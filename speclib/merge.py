@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from connmock.spec.loader import HTTP_METHODS, read_yaml, spec_path
 from openapi import VENDORS
+from speclib.loader import HTTP_METHODS, read_yaml, spec_path
 
 COMPONENT_SECTIONS = ("schemas", "responses", "parameters", "requestBodies", "headers", "examples",
                       "securitySchemes", "links", "callbacks")

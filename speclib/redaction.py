@@ -1,6 +1,6 @@
 """Redaction compiled once per operation: the journal's hot path (see `redaction`).
 
-`connmock.spec.secrets.redact` is the plain definition; this is the same answer without matching every rule
+`speclib.secrets.redact` is the plain definition; this is the same answer without matching every rule
 against every path (a test holds the two equal over generated bodies).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from connmock.spec.secrets import REDACTED, SecretRule
+from speclib.secrets import REDACTED, SecretRule
 
 __all__ = ["redaction"]
 
@@ -55,7 +55,7 @@ def step(marks: list[tuple[tuple[str, ...], bool]], depth: int, key: str | None)
 
 
 def redaction(rules: tuple[SecretRule, ...]) -> Callable[[Any], Any]:
-    """`connmock.spec.secrets.redact(value, rules)`, with the rules compiled once.
+    """`speclib.secrets.redact(value, rules)`, with the rules compiled once.
 
     The same answer as `redact`: a copy of the body with every scalar under a secret mark replaced (the
     nearest, that is deepest, mark decides; among equally deep ones the first; a public mark is no secret).

@@ -15,7 +15,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from connmock.spec.loader import Spec, load_spec
+from speclib.loader import Spec, load_spec
 
 __all__ = ["Binds", "Filter", "Listing", "Pagination", "Profile", "ProfileError", "ReadRefusal", "evaluate",
            "profile_of", "vendor_profile"]

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from connmock.spec.loader import Spec
+from speclib.loader import Spec
 
 REDACTED = "[redacted]"
 SecretPath = tuple[str, ...]

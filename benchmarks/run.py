@@ -1,7 +1,7 @@
 """The benchmark: a bare ASGI baseline, `connmock serve` (in memory, with `--state-file`, on Redis with 1 and 2
 workers) and the mocks a user would pick instead (Stoplight Prism, WireMock, Mockoon), side by side, one run.
 
-    python -m benchmarks                 # every part, about 9 minutes; writes benchmarks/RESULTS.md
+    python -m benchmarks                 # every part, about 8 minutes on 2 cores; writes benchmarks/RESULTS.md
     python -m benchmarks --rounds 1 --duration 2 --memory-count 0 --no-check --output /tmp/quick.md
     python -m benchmarks --only connmock,redis-1,redis-2 --memory-count 0 --no-check --output /tmp/redis.md
 
@@ -44,6 +44,8 @@ CREATE_BODY = {
 }
 MOCK = "validates every request, keeps state"
 SERVERS = ("baseline", "connmock", "state-file", "redis-1", "redis-2", "prism", "wiremock", "mockoon")
+NPM_PEERS = (("prism", "Prism", "@stoplight/prism-cli"), ("wiremock", "WireMock", "wiremock"),
+             ("mockoon", "Mockoon CLI", "@mockoon/cli"))  # `--only` key, name, npm package
 PARTS = (*SERVERS, "scale")  # what `--only` names: the servers, and the lists at scale (`benchmarks/scale.py`)
 
 
@@ -158,19 +160,16 @@ def software(wrk_binary: str, only: tuple[str, ...]) -> str:
         parts.append(first_line([tools.redis_server(), "--version"]).split(" sha=")[0])
     if {"prism", "wiremock", "mockoon"} & set(only):
         parts.append(f"Node {first_line(['node', '--version'])}")
-    if "prism" in only:
-        parts.append(f"Prism {tools.npm_version('@stoplight/prism-cli')}")
+    parts += [f"{name} {tools.npm_version(package)}" for key, name, package in NPM_PEERS if key in only]
     if "wiremock" in only:
-        parts.append(f"WireMock {tools.npm_version('wiremock')} on {first_line([tools.java(), '-version'])}")
-    if "mockoon" in only:
-        parts.append(f"Mockoon CLI {tools.npm_version('@mockoon/cli')}")
+        parts.append(f"Java {first_line([tools.java(), '-version'])}")
     return ", ".join(parts)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="measure every server this many times (default 3)")
-    parser.add_argument("--duration", type=float, default=4, help="seconds per wrk measurement (default 4)")
+    parser.add_argument("--duration", type=float, default=3, help="seconds per wrk measurement (default 3)")
     parser.add_argument("--warmup", type=float, default=2, help="seconds of wrk before each measurement (default 2)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--connections", type=int, default=16)

@@ -163,7 +163,8 @@ def header(args: argparse.Namespace, rounds: list[Round], sizes: dict[str, int],
         "`mockoon-cli start` with two routes. **WireMock and Mockoon serve static stubs: no validation, no auth, "
         "no state**; their rows show what answering fixed bytes costs them, not a mock doing connmock's work",
         "- start-up: from the process start to the first 2xx (connmock: `GET /__connmock/health`, the others: "
-        "the get); RSS: the summed VmRSS of the server's process tree after both measurements",
+        "the get); RSS: the summed VmRSS of the server's process tree after both measurements (on Redis: "
+        "connmock's processes, not redis-server's)",
         "",
     ]
 

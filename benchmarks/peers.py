@@ -27,7 +27,7 @@ def prism(get_path: str) -> Server:
     command = [str(tools.node_modules() / ".bin" / "prism"), "mock", str(SPEC), "--host", "127.0.0.1",
                "--port", "{port}"]
     return Server("prism", "Prism", command, serves="validates requests; static examples, no state",
-                  ready_path=get_path, cwd=tools.HERE)
+                  ready_path=get_path, cwd=tools.HERE, jit=True)
 
 
 def wiremock_mappings(replies: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -48,7 +48,7 @@ def wiremock(replies: dict[str, Any], scratch: Path, get_path: str) -> Server:
         (root / "mappings" / name).write_text(json.dumps(mapping))
     command = [tools.java(), "-jar", str(tools.wiremock_jar()), "--bind-address", "127.0.0.1", "--port", "{port}",
                "--root-dir", str(root), "--disable-banner", "--max-request-journal-entries", str(JOURNAL)]
-    return Server("wiremock", "WireMock", command, serves=STATIC, ready_path=get_path)
+    return Server("wiremock", "WireMock", command, serves=STATIC, ready_path=get_path, jit=True)
 
 
 def mockoon_route(uuid: str, method: str, endpoint: str, status: int, body: Any) -> dict[str, Any]:
@@ -71,4 +71,4 @@ def mockoon(replies: dict[str, Any], scratch: Path, get_path: str) -> Server:
     data.write_text(json.dumps(mockoon_environment(replies)))
     command = [str(tools.node_modules() / ".bin" / "mockoon-cli"), "start", "--data", str(data), "--port", "{port}",
                "--hostname", "127.0.0.1", "--repair", "--disable-log-to-file", "--disable-admin-api"]
-    return Server("mockoon", "Mockoon", command, serves=STATIC, ready_path=get_path, cwd=tools.HERE)
+    return Server("mockoon", "Mockoon", command, serves=STATIC, ready_path=get_path, cwd=tools.HERE, jit=True)

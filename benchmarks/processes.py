@@ -3,21 +3,22 @@ their resident memory (the whole process tree: uvicorn's workers, Node's and Jav
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 __all__ = ["AUTH", "ROOT", "Server", "free_port", "parse_ppid", "parse_rss_kb", "pinned", "request", "started",
-           "tree_rss_kb"]
+           "stop", "tree_rss_kb"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "f6fadfa7-e5c1-4b62-9362-da5cc13da58a"  # tenant acme's Nango key (fixtures/seed.yaml)
@@ -32,6 +33,7 @@ class Server:
     command: list[str]  # `{port}` is replaced by a new free port at every start
     serves: str = ""  # what it does per request, for the report (validation, state, static stubs)
     ready_path: str = "/"  # a GET that answers 2xx once the server serves
+    jit: bool = False  # a JIT-compiled runtime (Node, Java): warmed up longer before its first measurement
     env: dict[str, str] = field(default_factory=dict)
     cwd: Path = ROOT
     base: str = ""
@@ -62,7 +64,7 @@ def pinned(cpu: int | None) -> Callable[[], None] | None:
     return lambda: os.sched_setaffinity(0, {cpu})
 
 
-@contextmanager
+@contextlib.contextmanager
 def started(server: Server, cpu: int | None) -> Iterator[Server]:
     """Run `server` (pinned to `cpu`) until the block ends; `server.startup_s` is the time to its first 2xx."""
     port = free_port()
@@ -76,12 +78,20 @@ def started(server: Server, cpu: int | None) -> Iterator[Server]:
         server.startup_s = first_2xx(server, began)
         yield server
     finally:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+        stop(server.process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """End the server's own process group (it started a session of its own): uvicorn's workers, a wrapper's
+    child, whatever it spawned, and nothing else."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def first_2xx(server: Server, began: float) -> float:

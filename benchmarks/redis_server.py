@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from benchmarks import tools
-from benchmarks.processes import free_port, pinned
+from benchmarks.processes import free_port, pinned, stop
 
 __all__ = ["redis_url"]
 
@@ -29,8 +29,7 @@ def redis_url(cpu: int | None) -> Iterator[str]:
             time.sleep(0.05)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server)
 
 
 def answers_ping(port: int) -> bool:

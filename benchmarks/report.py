@@ -151,7 +151,8 @@ def header(args: argparse.Namespace, rounds: list[Round], sizes: dict[str, int],
     return [
         *lines,
         f"- wrk: {args.threads} thread, {args.connections} connections, {args.duration:g} s per measurement after "
-        f"{args.warmup:g} s of warm-up; {len(rounds)} round(s), server order rotated; {pinning}",
+        f"{args.warmup:g} s of warm-up ({args.jit_warmup:g} s before the creates of Prism, WireMock and Mockoon: "
+        f"Node and Java compile as they run); {len(rounds)} round(s), server order rotated; {pinning}",
         f"- create: `POST /connections` (valid OAUTH2 body for the seeded `github` integration, a new "
         f"`connection_id` per request); get: `GET {args.get_path}`; connmock's answers are {sizes['create']} and "
         f"{sizes['get']} bytes, the baseline, WireMock and Mockoon answer the same JSON",

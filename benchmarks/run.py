@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import os
 import platform
@@ -103,7 +104,8 @@ def measure_server(wrk_binary: str, args: argparse.Namespace, server: Server, ro
             if status >= 300:
                 raise RuntimeError(f"{server.name}: {method} {path} answered {status}: {answer[:300]!r}")
         create_url, get_url = server.base + "/connections", server.base + GET_PATH
-        wrk.run(wrk_binary, create_url, client_cpu, args.warmup, create_prefix=f"warm{round_no}", **load)
+        warmup = max(args.warmup, args.jit_warmup) if server.jit else args.warmup
+        wrk.run(wrk_binary, create_url, client_cpu, warmup, create_prefix=f"warm{round_no}", **load)
         create = wrk.run(wrk_binary, create_url, client_cpu, args.duration, create_prefix=f"r{round_no}", **load)
         wrk.run(wrk_binary, get_url, client_cpu, args.warmup, **load)
         get = wrk.run(wrk_binary, get_url, client_cpu, args.duration, **load)
@@ -148,8 +150,6 @@ def first_line(command: list[str]) -> str:
 
 
 def software(wrk_binary: str, only: tuple[str, ...]) -> str:
-    import importlib.util
-
     import uvicorn
 
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
@@ -170,7 +170,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="measure every server this many times (default 3)")
     parser.add_argument("--duration", type=float, default=3, help="seconds per wrk measurement (default 3)")
-    parser.add_argument("--warmup", type=float, default=2, help="seconds of wrk before each measurement (default 2)")
+    parser.add_argument("--warmup", type=float, default=1, help="seconds of wrk before each measurement (default 1)")
+    parser.add_argument("--jit-warmup", type=float, default=6,
+                        help="seconds of warm-up before the creates of Prism, WireMock and Mockoon, whose runtimes "
+                             "(Node, Java) compile as they run (default 6)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--no-pin", dest="pin", action="store_false",
@@ -206,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         replies = Path(scratch) / "replies.json"
         sizes = record_replies(replies)
         needs_redis = {"redis-1", "redis-2"} & set(args.only)
+        if needs_redis and importlib.util.find_spec("redis") is None:
+            sys.exit("the Redis rows need the Redis client: pip install 'connmock[redis]' (or --only without them)")
         redis = stack.enter_context(redis_url(0 if args.pin else None)) if needs_redis else None
         rounds = measure_rounds(wrk_binary, args, servers(replies, Path(scratch), args.only, redis))
         counts = [int(n) for n in args.scale_sizes.split(",") if n.strip()] if "scale" in args.only else []

@@ -17,8 +17,8 @@ def result(create_rps: float, get_rps: float, startup_s: float = 1.0, rss_mb: in
 
 def args() -> argparse.Namespace:
     return argparse.Namespace(wall_s=300.0, load="1.00 1.00 1.00", threads=1, connections=16, duration=4,
-                              warmup=2, pin=True, get_path="/connections/x", scale_duration=2, scale_rounds=2,
-                              scale_redis=None)
+                              warmup=2, jit_warmup=6, pin=True, get_path="/connections/x", scale_duration=2,
+                              scale_rounds=2, scale_redis=None)
 
 
 def row(text: str, first_cell: str, table: int = 0) -> list[str]:

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ def servers(replies: Path, scratch: Path, only: tuple[str, ...], redis: str | No
     `state-file` has a new file and each start on Redis a namespace of its own."""
     python = sys.executable
     answers = json.loads(replies.read_text())
-    made: dict[str, Any] = {
+    made: dict[str, Callable[[], Server]] = {
         "baseline": lambda: Server(
             "baseline", BASELINE, [python, "-m", "uvicorn", "benchmarks.baseline:app", "--host", "127.0.0.1",
                                    "--port", "{port}", "--no-access-log", "--log-level", "warning"],

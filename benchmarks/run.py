@@ -1,7 +1,7 @@
 """The benchmark: a bare ASGI baseline, `connmock serve` (in memory, with `--state-file`, on Redis with 1 and 2
 workers) and the mocks a user would pick instead (Stoplight Prism, WireMock, Mockoon), side by side, one run.
 
-    python -m benchmarks                 # every part, about 8 minutes on 2 cores; writes benchmarks/RESULTS.md
+    python -m benchmarks                 # every part, 7-9 minutes on 2 cores; writes benchmarks/RESULTS.md
     python -m benchmarks --rounds 1 --duration 2 --memory-count 0 --no-check --output /tmp/quick.md
     python -m benchmarks --only connmock,redis-1,redis-2 --memory-count 0 --no-check --output /tmp/redis.md
 

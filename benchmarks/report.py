@@ -18,6 +18,7 @@ from benchmarks.wrk import Measure
 __all__ = ["BASELINE", "RATIOS", "Result", "render", "spread"]
 
 BASELINE = "baseline (bare ASGI)"
+BUDGET_S = 600  # a default run must fit in ten minutes
 OPS = ("create", "get")
 
 
@@ -141,7 +142,9 @@ def header(args: argparse.Namespace, rounds: list[Round], sizes: dict[str, int],
     lines = [
         "# connmock benchmark",
         "",
-        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; the run took {args.wall_s / 60:.1f} min",
+        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; the run took {args.wall_s / 60:.1f} min"
+        + (" (over the 10-minute budget of a default run: a busy machine, or longer settings)"
+           if args.wall_s > BUDGET_S else ""),
         f"- machine: `nproc` {os.cpu_count()}, {cpu_model()}, {platform.system()} {platform.release()}; "
         f"load average at start {args.load}",
         f"- software: {software}",

@@ -62,6 +62,14 @@ def test_start_up_rss_and_what_a_server_does_are_reported_per_server() -> None:
     assert "static stubs: no validation, no auth, no state" in text
 
 
+def test_a_run_over_ten_minutes_says_so() -> None:
+    quick, slow = args(), args()
+    slow.wall_s = 601.0
+    assert "budget" not in render(quick, [], {"create": 1, "get": 1}, "software", None, None, [])
+    assert "10.0 min (over the 10-minute budget" in render(slow, [], {"create": 1, "get": 1}, "software", None,
+                                                            None, [])
+
+
 def test_a_run_without_servers_reports_no_server_tables() -> None:
     text = render(args(), [], {"create": 1, "get": 1}, "software", {"count": 10, "rss_before_kb": 1024,
                   "rss_after_kb": 2048, "kb_per_connection": 102.4, "failed": 0}, (12.5, 0), [])

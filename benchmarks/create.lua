@@ -1,9 +1,24 @@
 -- POST /connections: a valid body for the seeded `github` OAUTH2 integration, a new connection_id on every
--- request (`wrk ... -s create.lua -- PREFIX`: each run its own prefix, so every create is an insert).
+-- request: PREFIX-1, PREFIX-2, ... (`wrk ... -s create.lua URL -- PREFIX`: each run its own prefix, so every
+-- create is an insert).
+--
+-- To fill a store, set BENCH_CREATE_COUNT=N in wrk's environment: each thread stops once N creates are
+-- answered (wrk then waits out its duration; the caller interrupts it). The count is read from the
+-- environment, not from the arguments, because wrk decides whether to hand answers to `response` (and pay
+-- for parsing them) from the script's top level, before `init` sees the arguments: a timed run must not pay.
 local prefix, n = "bench", 0
 
 function init(args)
   if args[1] then prefix = args[1] end
+end
+
+local count = tonumber(os.getenv("BENCH_CREATE_COUNT") or "")
+if count then
+  local answered = 0
+  function response(status)
+    answered = answered + 1
+    if answered >= count then wrk.thread:stop() end
+  end
 end
 
 wrk.method = "POST"

@@ -3,8 +3,8 @@
     python -m benchmarks --only scale --memory-count 0 --no-check      # this part alone (about 2 minutes)
 
 One `connmock serve --vendor nango` per size (in memory, as shipped, or with `--scale-redis URL` on that
-Redis, one namespace per size), all started at once, each filled with N
-connections by `wrk -s fill.lua` (N creates over 16 connections), then measured with `wrk --latency`:
+Redis, one namespace per size), all started at once, each filled with N connections by `wrk -s create.lua`
+with `BENCH_CREATE_COUNT=N` (N creates over 16 connections), then measured with `wrk --latency`:
 
 - `GET /connections?limit=100` (the newest hundred) and `GET /connections?connectionId=<one of them>`, each
   from one connection (the latency of one list, not of a queue of them), in rounds that visit every size in
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import statistics
 import subprocess
@@ -25,10 +26,12 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from benchmarks.run import Measure
+from benchmarks import wrk
+from benchmarks.processes import AUTH, Server, pinned, request, started, tree_rss_kb
+from benchmarks.wrk import Measure
+
+__all__ = ["SIZES", "Row", "measure", "median", "report"]
 
 SIZES = (1_000, 10_000, 100_000)
 PREFIX = "scale"
@@ -48,22 +51,14 @@ class Row:
     fill_s: float
 
 
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for process {pid}")
-
-
 def fill(wrk_binary: str, base: str, count: int, cpu: int | None) -> float:
     """Create `PREFIX-1` … `PREFIX-count` (and a few more) with wrk; returns the seconds it took. wrk stops
     sending once `count` creates are answered but waits out its duration: it is interrupted once the last is in."""
-    from benchmarks.run import AUTH, HERE, pinned, request
-
     began = time.perf_counter()
     command = [wrk_binary, "-t", "1", "-c", "16", "-d", "900s", "-H", f"Authorization: {AUTH}",
-               "-s", str(HERE / "fill.lua"), base + "/connections", "--", PREFIX, str(count)]
-    filling = subprocess.Popen(command, stdout=subprocess.DEVNULL, preexec_fn=pinned(cpu))
+               "-s", str(wrk.CREATE_SCRIPT), base + "/connections", "--", PREFIX]
+    filling = subprocess.Popen(command, stdout=subprocess.DEVNULL, preexec_fn=pinned(cpu),
+                               env={**os.environ, "BENCH_CREATE_COUNT": str(count)})
     try:
         while request(base, "GET", GET_PATH.format(id=f"{PREFIX}-{count}"))[0] != 200:
             if filling.poll() is not None:
@@ -78,8 +73,6 @@ def fill(wrk_binary: str, base: str, count: int, cpu: int | None) -> float:
 def measure(wrk_binary: str, args: argparse.Namespace, counts: list[int]) -> list[Row]:
     """Serve one fresh mock per size at once, fill each, and measure their lists in rounds that visit every
     size in turn (so a machine that gets busier or quieter meanwhile weighs on every size alike)."""
-    from benchmarks.run import Server, request, started
-
     connmock = str(Path(sys.executable).with_name("connmock"))
     server_cpu, client_cpu = (0, 1) if args.pin else (None, None)
     with contextlib.ExitStack() as stack:
@@ -90,7 +83,7 @@ def measure(wrk_binary: str, args: argparse.Namespace, counts: list[int]) -> lis
         for server in servers:  # a Redis namespace may hold an earlier run's connections
             request(server.base, "POST", "/__connmock/reset", {})
         filled = [fill(wrk_binary, server.base, count, client_cpu) for server, count in pairs]
-        before = [rss_kb(server.process.pid) for server in servers if server.process]
+        before = [tree_rss_kb(server.process.pid) for server in servers if server.process]
         limits: list[list[Measure]] = [[] for _ in counts]
         ones: list[list[Measure]] = [[] for _ in counts]
         for _ in range(args.scale_rounds):
@@ -100,7 +93,7 @@ def measure(wrk_binary: str, args: argparse.Namespace, counts: list[int]) -> lis
                 ones[number].append(timed(wrk_binary, one_url, client_cpu, args.scale_duration))
         during = [get_during_lists(wrk_binary, server.base, count, client_cpu, args.scale_duration)
                   for server, count in pairs]
-        after = [rss_kb(server.process.pid) for server in servers if server.process]
+        after = [tree_rss_kb(server.process.pid) for server in servers if server.process]
     rows = [Row(count, median(limits[n]), median(ones[n]), during[n], before[n], after[n], filled[n])
             for n, count in enumerate(counts)]
     for row in rows:
@@ -120,19 +113,14 @@ def store_flags(args: argparse.Namespace, count: int) -> list[str]:
 
 def timed(wrk_binary: str, url: str, cpu: int | None, seconds: float) -> Measure:
     """One wrk connection on `url`: a second of warm-up (wrk takes whole seconds), then `seconds` measured."""
-    from benchmarks.run import wrk
-
-    one = argparse.Namespace(threads=1, connections=1)
-    wrk(wrk_binary, one, url, cpu, 1)
-    return wrk(wrk_binary, one, url, cpu, seconds)
+    wrk.run(wrk_binary, url, cpu, 1, connections=1)
+    return wrk.run(wrk_binary, url, cpu, seconds, connections=1)
 
 
 def get_during_lists(wrk_binary: str, base: str, count: int, cpu: int | None, seconds: float) -> Measure:
     """A get's latency from one connection while two others list (`limit=100`) without pause."""
-    from benchmarks.run import wrk
-
-    two = argparse.Namespace(threads=1, connections=2)
-    listing = threading.Thread(target=wrk, args=(wrk_binary, two, base + LIMIT_PATH, cpu, seconds + 2))
+    listing = threading.Thread(target=wrk.run, args=(wrk_binary, base + LIMIT_PATH, cpu, seconds + 2),
+                               kwargs={"connections": 2})
     listing.start()
     time.sleep(1)
     try:
@@ -143,8 +131,6 @@ def get_during_lists(wrk_binary: str, base: str, count: int, cpu: int | None, se
 
 def median(measures: list[Measure]) -> Measure:
     """The median of each figure over the rounds."""
-    from benchmarks.run import Measure
-
     return Measure(statistics.median(m.rps for m in measures), statistics.median(m.p50_ms for m in measures),
                    statistics.median(m.p99_ms for m in measures), sum(m.bad for m in measures))
 
@@ -154,7 +140,7 @@ def report(rows: list[Row], seconds: float, rounds: int, redis: str | None) -> l
     store = f" --store {redis}" if redis else ""
     lines = [
         f"Lists at scale (`benchmarks/scale.py`): `connmock serve --vendor nango{store}` filled with N connections "
-        f"(`wrk -s fill.lua`), then Nango's `GET {LIMIT_PATH}` and `GET {FILTER_PATH.format(id='…')}` (one "
+        f"(`wrk -s create.lua`), then Nango's `GET {LIMIT_PATH}` and `GET {FILTER_PATH.format(id='…')}` (one "
         f"match), each from 1 wrk connection for {seconds:g} s after 1 s of warm-up, in {rounds} round(s) that "
         "visit every size in turn (the median of each figure); a get's p99 from 1 connection while 2 others "
         "list (`limit=100`); the server's RSS before the first list and after the last. Latencies in ms.",

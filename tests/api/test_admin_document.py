@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from mock_server import Settings, admin
+from mock_server.endpoints.scenarios import ROUTES
+from mock_server.endpoints.webhooks import ROUTES as WEBHOOK_ROUTES
 from mock_server.scenarios.document import ADMIN_DOCUMENT, admin_document, loaded
-from mock_server.scenarios.endpoints import ROUTES
-from mock_server.webhooks.admin import ROUTES as WEBHOOK_ROUTES
 from openapi import VENDORS
 from speclib import SchemaValidator, load_merged, load_spec
 from speclib.lint import lint_document

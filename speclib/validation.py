@@ -20,6 +20,11 @@ from uuid import UUID
 
 import fastjsonschema
 
+__all__ = [
+    "EMAIL", "NOT_A_NUMBER", "FieldError", "NotANumber", "SchemaValidator", "apply_defaults",
+    "discriminator_values", "ecma_pattern", "json_type", "walk",
+]
+
 Path = tuple[str | int, ...]
 
 # Keys of OpenAPI schema objects that JSON Schema validators must not see.

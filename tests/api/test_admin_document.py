@@ -38,7 +38,7 @@ def served_routes() -> set[tuple[str, str]]:
     routes = {("GET", ADMIN_DOCUMENT)}
     for node in ast.walk(tree):
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
-            tests = {c.left.id: c.comparators[0].value for c in node.values
+            tests = {c.left.id: str(c.comparators[0].value) for c in node.values
                      if isinstance(c, ast.Compare) and isinstance(c.left, ast.Name)
                      and isinstance(c.comparators[0], ast.Constant)}
             if {"name", "method"} <= set(tests):

@@ -28,6 +28,7 @@ def test_dev_is_the_default_and_a_name_is_checked() -> None:
 
 
 def test_this_run_uses_the_profile_it_asked_for() -> None:
+    assert settings.default is not None
     assert settings.default.max_examples == PROFILES[chosen_profile(os.environ)].max_examples
 
 

@@ -32,7 +32,8 @@ def test_every_factory_body_is_redacted_the_same(vendor: str) -> None:
     rules = create_rules(vendor)
     compiled = redaction(rules)
     factory = PayloadFactory(vendor, 3)
-    for variant in factory.variants() or [None]:
+    variants: list[str | None] = [*factory.variants()] or [None]
+    for variant in variants:
         body = factory.create(SEED.tenants[0], SEED, variant=variant).body
         assert compiled(body) == redact(body, rules)
 

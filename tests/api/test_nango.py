@@ -4,6 +4,9 @@ rate-limit headers, tenant isolation and secrets.
 Expected bodies of the recorded cases are the exchanges of Nango's real server
 (`fixtures/recordings/nango/connections.json`, NangoHQ/nango @ 2f4c0af671), with the seeded integration
 `github` and the seeded secret keys in place of the recorded ones.
+
+Over 400 lines on purpose: one module per vendor API, in the order of the recorded session; input readings and
+metadata already live apart (`test_nango_inputs.py`, `test_nango_metadata.py`).
 """
 
 from __future__ import annotations

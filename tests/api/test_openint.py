@@ -3,6 +3,9 @@
 Expected bodies of the error cases are the exchanges recorded from OpenInt's real server
 (`fixtures/recordings/openint/connections.json`, openintegrations/openint @ 795654e), with the seeded
 connector-config ids and keys substituted for the recorded ones.
+
+Over 400 lines on purpose: one module per vendor API, in the order of the recorded session, so each recorded
+exchange has its case next to its neighbours; the input coercions already live apart (`test_openint_inputs.py`).
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+__all__ = ["pytest_addoption", "pytest_generate_tests"]
+
 VENDOR_OPTION = "--vendor"
 
 

@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from contracts.cleanup import clean_up
 from contracts.generated import GENERATED_SECTIONS, run_generated
 from contracts.negatives import NEGATIVES
 from contracts.report import Redactor, VendorResult
@@ -19,6 +18,7 @@ from contracts.scenarios import SCENARIOS
 from contracts.session import INCOMPLETE, NOT_RUN, Interrupted, Section, Session
 from contracts.stateful import run_stateful
 from contracts.target import Target
+from contracts.teardown import clean_up
 
 __all__ = ["DEFAULT_MAX_EXAMPLES", "SECTIONS", "Progress", "RunOptions", "run_section", "run_targets",
            "run_vendor"]

@@ -16,6 +16,9 @@ and the other tenant's create, read and delete. After every step the target must
 Every request also goes through the session's checks. A failure stops the example; Hypothesis shrinks it, and
 the shortest failing sequence is reported as a numbered list of curl commands. Whatever an example made is
 deleted when it ends.
+
+Over 400 lines on purpose: most of it is one `RuleBasedStateMachine` (`machine_for`), whose rules share the
+model, the session and the deadline through one closure; split, the model's invariants would be read in pieces.
 """
 
 from __future__ import annotations

@@ -8,15 +8,15 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope
 
+from mock_server.endpoints.scenarios import ScenarioEndpoints, is_scenarios_path
+from mock_server.endpoints.webhooks import WebhookAdmin
 from mock_server.gate import is_json_media
 from mock_server.journal_page import JournalPage
 from mock_server.pages import PAGES_PREFIX, Pages
 from mock_server.scenarios.document import ADMIN_DOCUMENT, admin_document
-from mock_server.scenarios.endpoints import ScenarioEndpoints, is_scenarios_path
 from mock_server.store import StoreUnavailable
 from mock_server.vendors.base import Reply, VendorAdapter, retry_later
 from mock_server.vendors.nango.adapter import NangoAdapter
-from mock_server.webhooks.admin import WebhookAdmin
 from mock_server.world import World
 from speclib import load_merged
 

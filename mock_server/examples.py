@@ -6,6 +6,8 @@ from typing import Any
 
 from faker import Faker
 
+__all__ = ["synthesize"]
+
 MAX_DEPTH = 12
 
 

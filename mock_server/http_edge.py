@@ -20,6 +20,8 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+__all__ = ["DROP_EXTENSION", "KEEP_ALIVE_SECONDS", "http_protocol"]
+
 DEFAULT_REQUEST_TIMEOUT = 10.0  # seconds for one request's headers and body to arrive
 KEEP_ALIVE_SECONDS = 65  # an idle keep-alive connection is closed after this (uvicorn's default: 5)
 MESSAGE = b"the request did not arrive in time\n"

@@ -10,6 +10,8 @@ from typing import Any
 
 from speclib.validation import NOT_A_NUMBER, NotANumber
 
+__all__ = ["number_input", "parse_int", "to_boolean"]
+
 # StrWhiteSpaceChar: WhiteSpace and LineTerminator (ECMA-262 §7.2, §7.3), what `Number(" 12\n")` trims.
 JS_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
                 "\u2028\u2029\u202f\u205f\u3000\ufeff"

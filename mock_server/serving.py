@@ -17,6 +17,8 @@ from starlette.types import ASGIApp
 
 from mock_server.http_edge import http_protocol
 
+__all__ = ["free_port", "running"]
+
 
 def free_port() -> int:
     with socket.socket() as sock:

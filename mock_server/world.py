@@ -15,8 +15,8 @@ from faker import Faker
 from ulid import ULID
 
 from fixtures import SeedData, load_seed
+from mock_server.armed.registry import Scenarios
 from mock_server.journal import Journal
-from mock_server.scenarios.registry import Scenarios
 from mock_server.settings import Settings
 from mock_server.store import MemoryStore, PersistentStore, StateFile, Store
 from mock_server.webhooks import Deliveries, Webhooks

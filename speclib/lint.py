@@ -15,6 +15,8 @@ from speclib.merge import merged_text
 from speclib.profile import ProfileError, profile_of
 from speclib.secrets import marked_nodes, parse_mark
 
+__all__ = ["lint_all", "lint_document"]
+
 CREDENTIAL_NAME = re.compile(r"pass(word|wd)?$|secret|token|key|private|credential", re.IGNORECASE)
 FAMILY_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 MARKS = ("writeOnly", "x-connmock-secret", "x-connmock-not-secret")

@@ -11,6 +11,8 @@ import yaml
 from openapi import VENDORS
 from speclib.loader import HTTP_METHODS, read_yaml, spec_path
 
+__all__ = ["merged_text", "write_merged"]
+
 COMPONENT_SECTIONS = ("schemas", "responses", "parameters", "requestBodies", "headers", "examples",
                       "securitySchemes", "links", "callbacks")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = ["inline_refs", "resolve_pointer"]
+
 MAX_DEPTH = 64
 
 

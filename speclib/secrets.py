@@ -13,6 +13,11 @@ from typing import Any
 
 from speclib.loader import Spec
 
+__all__ = [
+    "REDACTED", "ReturnPlace", "SecretRule", "marked_nodes", "parse_mark", "redact", "rule_for", "secret_rules",
+    "secret_values", "strip_write_only",
+]
+
 REDACTED = "[redacted]"
 SecretPath = tuple[str, ...]
 

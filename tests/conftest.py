@@ -12,7 +12,10 @@ from tests.support.api import ApiClient
 from tests.support.pages import Forms
 from tests.support.server import running
 
-pytest_plugins = ["tests.support.browser"]  # the `browser` and `page` fixtures of the Chromium tests
+pytest_plugins = [
+    "tests.support.profiles",  # the Hypothesis profiles: dev (default), ci, deep
+    "tests.support.browser",  # the `browser` and `page` fixtures of the Chromium tests
+]
 
 
 @pytest.fixture

@@ -38,6 +38,8 @@ from speclib import SecretRule, secret_rules
 from speclib.loader import Spec
 from speclib.secrets import secret_values
 
+__all__ = ["Recorder", "Seeded", "masked", "seeded_from"]
+
 KEPT_REQUEST_HEADERS = frozenset({"content-type"})
 KEPT_RESPONSE_HEADERS = frozenset({"content-type", "access-control-allow-origin", "x-ratelimit-limit",
                                    "x-ratelimit-remaining", "x-ratelimit-reset", "location"})

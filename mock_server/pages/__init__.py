@@ -16,13 +16,13 @@ from starlette.datastructures import Headers
 from starlette.types import Receive, Scope
 
 from mock_server.pages.base import PageRequest, VendorPages
+from mock_server.pages.consent import decided
 from mock_server.pages.csrf import FIELD, FormTokens, cross_site, form_key
 from mock_server.pages.nango import NangoPages
 from mock_server.pages.openint import OpenIntPages
 from mock_server.pages.render import error_page, framable, with_form_fields
 from mock_server.pages.vercel import VercelPages
 from mock_server.pages.xpander import XpanderPages
-from mock_server.scenarios.consent import decided
 from mock_server.store import StoreFull, StoreUnavailable
 from mock_server.vendors.base import Reply, VendorAdapter, retry_later
 from mock_server.vendors.nango.adapter import NangoAdapter
@@ -30,6 +30,8 @@ from mock_server.vendors.openint.adapter import OpenIntAdapter
 from mock_server.vendors.vercel.adapter import VercelAdapter
 from mock_server.vendors.xpander.adapter import XpanderAdapter
 from mock_server.world import World
+
+__all__ = ["PAGES_PREFIX", "Pages", "build_pages", "read_body"]
 
 PAGES_PREFIX = "/__connmock/pages/"
 FORM = "application/x-www-form-urlencoded"
@@ -95,7 +97,7 @@ class Pages:
         return framable(reply) if segments in FRAMED.get(vendor, ()) else reply
 
     async def decided(self, vendor: str, request: PageRequest, path: str, query_string: str) -> Reply | None:
-        """The flow's outcome when a consent scenario decides it (`mock_server/scenarios/consent.py`)."""
+        """The flow's outcome when a consent scenario decides it (`mock_server/pages/consent.py`)."""
         pages = self.vendors.get(vendor)
         return None if pages is None else await decided(self.world, vendor, pages, request, path, query_string)
 

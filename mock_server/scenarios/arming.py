@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.forced import documented_codes
-from mock_server.scenarios.model import (
+from mock_server.armed.model import (
     DECISIONS,
     KINDS,
     MAX_DELAY_MS,
@@ -19,6 +18,7 @@ from mock_server.scenarios.model import (
     Scenario,
     refused_decision,
 )
+from mock_server.forced import documented_codes
 from mock_server.scenarios.states import STATE_READS, unsupported
 from mock_server.world import World
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mock_server.armed.model import MAX_DELAY_MS
 from mock_server.errors import BadRequest
-from mock_server.scenarios.model import MAX_DELAY_MS
 
 TOKEN = re.compile(r"\s*([A-Za-z][A-Za-z0-9_-]*)\s*(?:=\s*\"?([^\";,]*)\"?)?\s*(?:;[^,]*)?")
 DIGITS = re.compile(r"[0-9]{1,6}")

@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 
 from starlette.types import Scope
 
+from mock_server.armed.model import Scenario
 from mock_server.forced import forced_reply
 from mock_server.journal import JournalEntry, redacted_query
-from mock_server.scenarios.model import Scenario
 from mock_server.scenarios.preferences import staging
 from mock_server.scenarios.states import STATE_READS, Overlay, state_overlay, state_reply
 from mock_server.vendors.base import Reply

@@ -7,6 +7,8 @@ import importlib
 from mock_server.vendors.base import VendorAdapter
 from mock_server.world import World
 
+__all__ = ["ADAPTERS", "build_adapter"]
+
 ADAPTERS = {
     "xpander": "mock_server.vendors.xpander:XpanderAdapter",
     "openint": "mock_server.vendors.openint:OpenIntAdapter",

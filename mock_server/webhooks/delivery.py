@@ -22,6 +22,8 @@ import httpx
 from mock_server.journal import DeliveryEntry, Journal
 from mock_server.webhooks.targets import shown_url
 
+__all__ = ["Deliveries", "Webhook"]
+
 logger = logging.getLogger("connmock.webhooks")
 
 

@@ -9,6 +9,8 @@ from mock_server.webhooks import nango
 from mock_server.webhooks.delivery import Deliveries, Webhook
 from mock_server.webhooks.targets import Target, targets_from_flags
 
+__all__ = ["Webhooks"]
+
 
 class Webhooks:
     def __init__(self, seed: SeedData, deliveries: Deliveries, flags: tuple[str, ...] = ()) -> None:

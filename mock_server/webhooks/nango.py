@@ -19,6 +19,8 @@ import hmac
 import json
 from typing import Any
 
+__all__ = ["auth_body", "headers", "stable_json"]
+
 # `userAgent` of packages/utils/lib/http.ts: nango/<NANGO_VERSION> (<os>/<release>; node.js/<version>).
 USER_AGENT = "nango/0.71.4 (linux/6.1.0; node.js/22.18.0)"
 RETRY_DELAYS = (3.0, 6.0)  # seconds before the 2nd and 3rd attempt

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from mock_server.journal import redacted_query
 
+__all__ = ["WEBHOOK_VENDORS", "Target", "TargetError", "shown_url", "target_from", "targets_from_flags"]
+
 WEBHOOK_VENDORS = ("nango",)  # the vendors whose docs describe connection webhooks (docs/webhooks.md)
 FIELDS = {"url": str, "secondary_url": str, "signing_key": str, "on_auth_creation": bool,
           "on_auth_refresh_error": bool}

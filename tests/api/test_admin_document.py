@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from mock_server import Settings, admin
+from mock_server.endpoints.scenarios import ROUTES
+from mock_server.endpoints.webhooks import ROUTES as WEBHOOK_ROUTES
 from mock_server.scenarios.document import ADMIN_DOCUMENT, admin_document, loaded
-from mock_server.scenarios.endpoints import ROUTES
-from mock_server.webhooks.admin import ROUTES as WEBHOOK_ROUTES
 from openapi import VENDORS
 from speclib import SchemaValidator, load_merged, load_spec
 from speclib.lint import lint_document
@@ -38,7 +38,7 @@ def served_routes() -> set[tuple[str, str]]:
     routes = {("GET", ADMIN_DOCUMENT)}
     for node in ast.walk(tree):
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
-            tests = {c.left.id: c.comparators[0].value for c in node.values
+            tests = {c.left.id: str(c.comparators[0].value) for c in node.values
                      if isinstance(c, ast.Compare) and isinstance(c.left, ast.Name)
                      and isinstance(c.comparators[0], ast.Constant)}
             if {"name", "method"} <= set(tests):

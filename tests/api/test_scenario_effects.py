@@ -124,7 +124,7 @@ def xpander_flow(api: ApiClient) -> dict[str, Any]:
 
 def xpander_status(api: ApiClient, connection_id: str) -> str:
     items = api.get("/xpander/v1/connectors?page=1&per_page=50", headers={"x-api-key": ALICE.api_key}).json()
-    return next(c["status"] for item in items["items"] for c in item["connections"] if c["id"] == connection_id)
+    return str(next(c["status"] for item in items["items"] for c in item["connections"] if c["id"] == connection_id))
 
 
 @pytest.mark.parametrize(("decision", "status", "title"), [("deny", "denied", "Access denied"),

@@ -223,7 +223,7 @@ def test_a_form_post_another_site_could_send_cannot_arm() -> None:
 def test_too_many_armed_is_a_409(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
     world_scenarios = registry_of(api)
     monkeypatch.setattr(world_scenarios, "limit", 2)
-    body = {"kind": "drop", "vendor": "nango", "operation": "listConnections"}
+    body: dict[str, Any] = {"kind": "drop", "vendor": "nango", "operation": "listConnections"}
     arm(api, **body)
     arm(api, **body)
     assert "armed already" in arm(api, 409, **body)["error"]

@@ -4,6 +4,8 @@ authorization, installation, tokens and imports, tenant isolation, and secrets t
 What the responses must look like is what @vercel/sdk 1.27.0 to 1.28.35 accept (reference/sdks.md §2): the
 exact success status, `application/json`, `type` from the 1.27.0 enum, `supportsIcon` a string, both SDK
 generations' fields, and errors as `{"error":{"code","message"}}`.
+
+Over 400 lines on purpose: one module per vendor API, its sections in the order of the operations of the spec.
 """
 
 from __future__ import annotations

@@ -49,7 +49,12 @@ def activity(client: httpx.Client, receiver_url: str) -> None:
 
 def test_the_journal_page_in_chromium(page: Page, mock_url: str) -> None:
     dialogs: list[Dialog] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog), dialog.dismiss()))
+
+    def dismissed(dialog: Dialog) -> None:
+        dialogs.append(dialog)
+        dialog.dismiss()
+
+    page.on("dialog", dismissed)
     with httpx.Client(base_url=mock_url, timeout=10) as client, webhook_receiver(500) as receiver:
         activity(client, receiver.url)
         receiver.wait_for(2)

@@ -79,7 +79,7 @@ def round_trip(writer: httpx.Client, reader: httpx.Client, request: CreateReques
     assert created.status_code in (200, 201), created.text
     answer = created.json()
     if vendor == "openint":
-        path, params = f"/openint/connection/{answer['id']}", {}
+        path, params = f"/openint/connection/{answer['id']}", dict[str, str]()
     elif vendor == "vercel":
         path, params = f"/vercel/v1/connect/connectors/{answer['id']}", {}
     else:

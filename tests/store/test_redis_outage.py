@@ -7,8 +7,9 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import redis
@@ -21,7 +22,7 @@ from tests.support.api import ApiClient
 
 ACME = load_seed().tenant("acme")
 # One read per vendor, each needing the store, and the vendor's error envelope on a 503.
-READS = {
+READS: dict[str, tuple[str, dict[str, str], Callable[[Any], bool]]] = {
     "xpander": ("/xpander/v1/connectors?page=1&per_page=5", {"x-api-key": ACME.xpander_users[0].api_key},
                 lambda body: body == {"detail": "The service is temporarily unavailable (connmock's store does not "
                                                 "answer); retry shortly"}),

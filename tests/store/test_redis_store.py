@@ -74,12 +74,13 @@ def test_a_record_changed_under_every_attempt_raises(url: str, monkeypatch: pyte
     async def body(first: RedisStore, _: RedisStore) -> None:
         await first.insert(SPACE, "k", b"0")
         calls = 0
+        writes: list[asyncio.Future[int]] = []
 
         def meddling(old: bytes) -> bytes:
             nonlocal calls
             calls += 1
             # another client changes the record between this read and the commit, every time
-            asyncio.get_running_loop().create_task(first.client.hset(f"{first.prefix}h:{SPACE}", "k", str(calls)))
+            writes.append(asyncio.ensure_future(first.client.hset(f"{first.prefix}h:{SPACE}", "k", str(calls))))
             return old + b"!"
 
         real = first._commit

@@ -211,8 +211,13 @@ def test_capacity(backend: Backend) -> None:
         with pytest.raises(StoreFull):
             await store.insert(SPACE, "d", b"4")
         called: list[bytes | None] = []
+
+        def change(old: bytes | None) -> bytes:
+            called.append(old)
+            return b"4"
+
         with pytest.raises(StoreFull):
-            await store.upsert(SPACE, "d", lambda old: bytes(called.append(old) or b"4"))
+            await store.upsert(SPACE, "d", change)
         assert called == []
         assert await store.get(SPACE, "d") is None
         # changing what is there still works when full

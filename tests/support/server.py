@@ -36,7 +36,8 @@ def connmock_serve(last_line_holds: str, *flags: str) -> Iterator[tuple[str, str
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "connmock.cli", "serve", "--port", str(port), *flags],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base, lines, banner_done = f"http://127.0.0.1:{port}", [], threading.Event()
+    lines: list[str] = []
+    base, banner_done = f"http://127.0.0.1:{port}", threading.Event()
     reader = threading.Thread(target=read_banner, args=(process, last_line_holds, lines, banner_done), daemon=True)
     reader.start()
     try:

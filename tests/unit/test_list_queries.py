@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from fixtures import Tenant, load_seed
@@ -51,7 +51,6 @@ def nango_before(records: list[dict[str, Any]], params: dict[str, Any]) -> list[
     return found[offset:None if limit is None else offset + limit]
 
 
-@settings(max_examples=300, deadline=None)
 @given(records=st.lists(NANGO_RECORDS, max_size=12), params=NANGO_PARAMS)
 def test_nango_lists_what_its_filters_list(records: list[dict[str, Any]], params: dict[str, Any]) -> None:
     records = [{**record, "id": number} for number, record in enumerate(records, 1)]
@@ -76,7 +75,6 @@ OPENINT_PARAMS = st.fixed_dictionaries({"limit": st.integers(0, 4), "offset": st
 TENANT: Tenant = load_seed().tenants[0]
 
 
-@settings(max_examples=300, deadline=None)
 @given(records=st.lists(OPENINT_RECORDS, max_size=12), params=OPENINT_PARAMS,
        customer=st.one_of(st.none(), SOME))
 def test_openint_lists_what_its_filters_list(records: list[dict[str, Any]], params: dict[str, Any],

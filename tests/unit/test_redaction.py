@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from fixtures import load_seed
@@ -32,13 +32,13 @@ def test_every_factory_body_is_redacted_the_same(vendor: str) -> None:
     rules = create_rules(vendor)
     compiled = redaction(rules)
     factory = PayloadFactory(vendor, 3)
-    for variant in factory.variants() or [None]:
+    variants: list[str | None] = [*factory.variants()] or [None]
+    for variant in variants:
         body = factory.create(SEED.tenants[0], SEED, variant=variant).body
         assert compiled(body) == redact(body, rules)
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
-@settings(max_examples=150, deadline=None)
 @given(body=JSON)
 def test_any_json_is_redacted_the_same(vendor: str, body: Any) -> None:
     rules = create_rules(vendor)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -30,7 +32,7 @@ def spec_copy(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def edit(path: Path, change: callable) -> None:  # type: ignore[valid-type]
+def edit(path: Path, change: Callable[[Any], object]) -> None:
     document = yaml.safe_load(path.read_text())
     change(document)
     path.write_text(yaml.safe_dump(document, sort_keys=False))

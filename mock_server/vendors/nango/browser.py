@@ -15,6 +15,8 @@ from mock_server.vendors.nango.sessions import TOKEN, ConnectSessions
 from mock_server.world import World
 from speclib import FieldError
 
+__all__ = ["BrowserAuth"]
+
 OAUTH_PAGE = "/__connmock/pages/nango/oauth"
 OAUTH_MODES = frozenset({"OAUTH1", "OAUTH2", "OAUTH2_CC", "APP", "CUSTOM"})
 AUTH_MODE_MESSAGE = "Invalid auth mode. The provider does not support this auth mode."

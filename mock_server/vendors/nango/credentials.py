@@ -19,6 +19,8 @@ from mock_server.world import IdSource
 from speclib import Spec
 from speclib.validation import discriminator_values
 
+__all__ = ["CredentialCatalog", "js_date", "shown_on_get", "with_offset"]
+
 WITH_RAW = frozenset({"OAUTH1", "OAUTH2", "OAUTH2_CC"})
 APP_TOKEN_LIFETIME = timedelta(hours=1)
 

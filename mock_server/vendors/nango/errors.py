@@ -24,6 +24,11 @@ from mock_server.vendors.base import Reply
 from mock_server.vendors.nango.issues import zod_issues
 from speclib.secrets import SecretRule, secret_values
 
+__all__ = [
+    "AUTH_MESSAGES", "CAPPED", "CONTENT_TYPE", "DEFAULT_CODES", "INVALID_JSON", "TRUNCATED_JSON",
+    "VALIDATION_CODES", "auth_error", "envelope", "hidden_values", "malformed", "render",
+]
+
 AUTH_MESSAGES = {
     "missing_auth_header": "Authentication failed. The request is missing the Authorization header.",
     "invalid_secret_key_format": "Authentication failed. The provided secret key is not a UUID v4.",

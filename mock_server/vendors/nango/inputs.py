@@ -12,6 +12,8 @@ from mock_server.errors import InvalidRequest
 from speclib import FieldError
 from speclib.validation import EMAIL
 
+__all__ = ["checked_tags", "end_user_tags", "lowered", "public_end_user", "tag_errors", "webhook_override"]
+
 TAG_KEY = re.compile(r"^[a-zA-Z][a-zA-Z0-9_\-./]*\Z")  # \Z: JavaScript's `$` refuses a final newline
 MAX_TAG_KEY = 64
 NANGO_DOMAIN = "Webhook URLs cannot point to Nango's domain (nango.dev)."

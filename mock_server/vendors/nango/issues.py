@@ -12,6 +12,8 @@ from typing import Any
 from speclib import FieldError
 from speclib.secrets import REDACTED
 
+__all__ = ["zod_issues"]
+
 FORMAT_MESSAGES = {"email": "Invalid email address", "uri": "Invalid URL", "uuid": "Invalid UUID"}
 SIZES = {  # kind -> (zod code, origin, relation, unit or None for numbers)
     "min_length": ("too_small", "string", ">=", "characters"),

@@ -15,6 +15,8 @@ from mock_server.errors import NotFound
 from mock_server.vendors.nango.service import NangoConnections, record_key
 from mock_server.world import World
 
+__all__ = ["NangoMetadata"]
+
 UNKNOWN = ("Connection with connection id {} and provider config key {} not found. Please make sure the "
            "connection exists in the Nango dashboard")
 NOTHING_DONE = ". No actions were taken on any of the connections as a result of this failure."

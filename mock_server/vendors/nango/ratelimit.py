@@ -12,6 +12,8 @@ from contextvars import ContextVar
 
 from mock_server.world import Clock
 
+__all__ = ["RateWindows"]
+
 LIMIT = 200  # the limit the recorded server announces
 WINDOW_SECONDS = 60
 current: ContextVar[dict[str, str] | None] = ContextVar("nango_rate_limit", default=None)

@@ -22,6 +22,8 @@ from mock_server.vendors.nango.sockets import AuthSockets
 from mock_server.world import World
 from speclib import FieldError
 
+__all__ = ["TOKEN", "ConnectSessions"]
+
 TOKEN_PREFIX = "nango_connect_session_"
 TOKEN = re.compile(rf"^{TOKEN_PREFIX}[a-f0-9]{{64}}$")
 LIFETIME = timedelta(minutes=30)

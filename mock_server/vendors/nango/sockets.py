@@ -13,6 +13,8 @@ from typing import Any
 import orjson
 from starlette.types import Receive, Scope, Send
 
+__all__ = ["AuthSockets"]
+
 
 class AuthSockets:
     """Open sockets by `ws_client_id`; a message for a client that is gone is dropped."""

@@ -8,6 +8,8 @@ from typing import Any
 from speclib import Spec
 from speclib.validation import discriminator_values
 
+__all__ = ["ConnectorCatalog", "strip_undeclared"]
+
 DISPLAY_NAMES = {
     "acme-apikey": "Acme API Key",
     "acme-oauth2": "Acme OAuth2",

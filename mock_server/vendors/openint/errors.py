@@ -23,6 +23,8 @@ from mock_server.vendors.base import Reply
 from mock_server.vendors.openint.issues import zod_issue
 from speclib.secrets import SecretRule, rule_for
 
+__all__ = ["RETRIED", "TRPC_CODES", "envelope", "malformed", "render", "validation_issues"]
+
 TRPC_CODES = {
     400: "BAD_REQUEST",
     401: "UNAUTHORIZED",

@@ -28,6 +28,8 @@ from mock_server.query import absent
 from speclib import FieldError
 from speclib.validation import walk
 
+__all__ = ["coerced", "coerced_array", "coerced_object", "query_bag", "query_boolean", "read_query"]
+
 
 def query_bag(query_string: str) -> dict[str, str | list[str]]:
     """`url.searchParams` as trpc-to-openapi's `getQuery` hands it on: one value as itself, several as a list."""

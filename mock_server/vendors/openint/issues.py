@@ -11,6 +11,8 @@ from typing import Any
 
 from speclib import FieldError
 
+__all__ = ["zod_issue"]
+
 # `^ccfg_` is zod's startsWith('ccfg_'); `^conn_[^,]*$` too (the no-comma tail only keeps comma lists readable)
 STARTS_WITH = re.compile(r"^\^([A-Za-z0-9_-]+)(?:\[\^,\]\*\$)?$")
 SIZE_RULES = {  # kind -> (zod code, zod type, wording)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+__all__ = ["Page", "page_from", "page_of"]
+
 T = TypeVar("T")
 
 

@@ -19,6 +19,8 @@ import orjson
 from fixtures import Tenant
 from mock_server.errors import Unauthorized
 
+__all__ = ["CustomerClaims", "CustomerTokens"]
+
 HEADER = {"alg": "HS256", "typ": "JWT"}
 KEY_LABEL = b"connmock/openint/customer-token"
 MAX_EXP = 253402300799  # 9999-12-31T23:59:59Z: keeps `exp` a sane integer whatever validity is asked for

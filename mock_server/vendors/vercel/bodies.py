@@ -12,6 +12,8 @@ from typing import Any
 from mock_server.errors import InvalidRequest
 from speclib import FieldError, SchemaValidator, Spec
 
+__all__ = ["BodyRules"]
+
 
 def required_everywhere(schema: dict[str, Any]) -> list[str]:
     """Properties every shape of `schema` requires: its own, its `allOf` parts', and those all variants share."""

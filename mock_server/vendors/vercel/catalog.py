@@ -14,6 +14,11 @@ from urllib.parse import urlparse
 
 from speclib.secrets import SecretRule, rule_for
 
+__all__ = [
+    "KINDS", "NAME_SOURCES", "SLUG", "ConnectorKind", "default_name", "derived_fields", "kind_of", "preset_type",
+    "resolved", "service_of", "slugify", "without_secrets",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class ConnectorKind:

@@ -22,6 +22,11 @@ from mock_server.errors import (
 from mock_server.vendors.base import Reply
 from speclib import FieldError
 
+__all__ = [
+    "CODES", "ENVELOPE_KEY", "MALFORMED", "PREFIXES", "describe", "dotted", "envelope", "render",
+    "validation_message",
+]
+
 CODES = {
     400: "bad_request",
     401: "unauthorized",

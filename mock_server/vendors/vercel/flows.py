@@ -21,6 +21,8 @@ from mock_server.vendors.vercel import catalog
 from mock_server.vendors.vercel.service import ConnectorService, now_ms
 from mock_server.world import World
 
+__all__ = ["FlowService"]
+
 REQUEST_TTL_MS = 10 * 60 * 1000
 TOKEN_TTL_MS = 60 * 60 * 1000
 USER, APP = {"type": "user"}, {"type": "app"}

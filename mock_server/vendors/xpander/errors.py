@@ -10,6 +10,11 @@ from mock_server.vendors.xpander.words import NOT_A_MODEL, pydantic_words
 from speclib import FieldError
 from speclib.secrets import SecretRule, rule_for, strip_write_only
 
+__all__ = [
+    "PHRASES", "UNREADABLE_BODY", "body_input", "detail_item", "detail_items", "malformed_body", "parent_of",
+    "render", "text_input", "without_secrets",
+]
+
 # Starlette's phrases, which FastAPI's `HTTPException` handler sends when no detail is given.
 PHRASES = {400: "Bad Request", 401: "Not authenticated", 403: "Forbidden", 404: "Not Found",
            405: "Method Not Allowed", 409: "Conflict", 413: "Request Entity Too Large", 503: "Service Unavailable"}

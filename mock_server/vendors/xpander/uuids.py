@@ -6,6 +6,8 @@ than are copied here, so those messages are close but not always identical.
 
 from __future__ import annotations
 
+__all__ = ["uuid_problem"]
+
 GROUP_STARTS = (0, 9, 14, 19, 24)
 GROUP_LENGTHS = (8, 4, 4, 4, 12)
 URN = "urn:uuid:"

@@ -7,6 +7,8 @@ from typing import Any
 from mock_server.vendors.xpander.uuids import uuid_problem
 from speclib import FieldError
 
+__all__ = ["NOT_A_MODEL", "pydantic_words"]
+
 Words = tuple[str, str, dict[str, Any] | None]
 TYPE_CODES = {
     "string": ("string_type", "Input should be a valid string"),

@@ -26,6 +26,8 @@ from mock_server.vendors.nango.service import NangoConnections
 from mock_server.webhooks.targets import WEBHOOK_VENDORS, TargetError, target_from
 from mock_server.world import World
 
+__all__ = ["ROUTES", "WebhookAdmin"]
+
 PREFIX = "webhooks"
 REFRESH_ERROR = {"type": "refresh_token_external_error",  # NangoError of a refresh the provider refused (error.ts)
                  "description": "The external API returned an error when trying to refresh the access token. "

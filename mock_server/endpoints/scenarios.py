@@ -9,12 +9,14 @@ from typing import Any
 import orjson
 from starlette.types import Receive
 
+from mock_server.armed.registry import TooManyArmed
 from mock_server.errors import PayloadTooLarge
 from mock_server.gate import read_body
 from mock_server.scenarios.arming import ArmingError, arming
-from mock_server.scenarios.registry import TooManyArmed
 from mock_server.vendors.base import Reply
 from mock_server.world import World
+
+__all__ = ["ROUTES", "ScenarioEndpoints", "is_scenarios_path"]
 
 BASE = "scenarios"
 MAX_BODY = 64 * 1024

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = ["DECISIONS", "KINDS", "MAX_ARMED", "MAX_DELAY_MS", "MAX_TIMES", "STATES", "Scenario", "refused_decision"]
+
 KINDS = ("error", "delay", "drop", "state", "consent")
 REQUEST_KINDS = ("error", "delay", "drop", "state")  # consumed by an API request (consent: by a hosted page)
 STATES = ("expired", "revoked")

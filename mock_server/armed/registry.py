@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mock_server.scenarios.model import MAX_ARMED, Scenario
+from mock_server.armed.model import MAX_ARMED, Scenario
+
+__all__ = ["Scenarios", "TooManyArmed"]
 
 
 class TooManyArmed(Exception):

@@ -16,9 +16,23 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from speclib.loader import Spec, load_spec
+from speclib.seeding import Auth, Fill, SeedBinding, auth_of, fills_of, seed_binding_of
 
-__all__ = ["Binds", "Filter", "Listing", "Pagination", "Profile", "ProfileError", "ReadRefusal", "evaluate",
-           "profile_of", "vendor_profile"]
+__all__ = [
+    "Auth",
+    "Binds",
+    "Fill",
+    "Filter",
+    "Listing",
+    "Pagination",
+    "Profile",
+    "ProfileError",
+    "ReadRefusal",
+    "SeedBinding",
+    "evaluate",
+    "profile_of",
+    "vendor_profile",
+]
 
 Repeat = Literal["upsert", "conflict", "new"]
 REPEATS = ("upsert", "conflict", "new")
@@ -67,11 +81,13 @@ class Listing:
 class Binds:
     """How a create refers to an object that must exist before it: the target's `[vendor.ids]` table `table`
     maps each create variant to that object's id, which goes to `into` (`request.<field>` of the body or
-    `path.<parameter>`). `variants`, when given, are the variants to create (else the fixtures' own)."""
+    `path.<parameter>`). `variants`, when given, are the variants to create (else the fixtures' own). `seed`
+    says which seed records make that table on a mock started with the seed."""
 
     table: str
     into: str
     variants: tuple[str, ...] = ()
+    seed: SeedBinding | None = None
 
     @property
     def place(self) -> tuple[str, str]:
@@ -112,6 +128,8 @@ class Profile:
     also_read: tuple[str, ...] = ()  # parameterless reads whose answers mention every live object
     binds: Binds | None = None
     read_refusal: ReadRefusal | None = None
+    auth: Auth | None = None  # where the tenant's keys live in the seed
+    fills: tuple[Fill, ...] = ()  # values every valid create needs that the schema cannot say
 
     @property
     def operations(self) -> tuple[str, ...]:
@@ -160,7 +178,8 @@ def listing_of(block: Any) -> Listing | None:
 def binds_of(block: Any, vendor: str) -> Binds | None:
     if block is None:
         return None
-    binds = Binds(text(block, "table", vendor), text(block, "into", vendor), tuple(block.get("variants", ())))
+    binds = Binds(text(block, "table", vendor), text(block, "into", vendor), tuple(block.get("variants", ())),
+                  seed_binding_of(block.get("seed")))
     if binds.place[0] not in ("request", "path") or not binds.place[1]:
         raise ProfileError(f"{vendor}: binds.into must be request.<field> or path.<parameter>, not {binds.into!r}")
     return binds
@@ -189,11 +208,14 @@ def profile_of(spec: Spec) -> Profile:
         delete=block.get("delete"), address_path=dict(address.get("path", {})),
         address_query=dict(address.get("query", {})), listing=listing_of(block.get("listing")),
         also_read=tuple(block.get("also-read", ())), binds=binds_of(block.get("binds"), vendor),
-        read_refusal=read_refusal_of(block.get("read-refusal")),
+        read_refusal=read_refusal_of(block.get("read-refusal")), auth=auth_of(block.get("auth")),
+        fills=fills_of(block.get("fill")),
     )
     unknown = [op for op in profile.operations if op not in spec.operations]
     if unknown:
         raise ProfileError(f"{vendor}: x-connmock-profile names unknown operations {unknown}")
+    if profile.auth is None:
+        raise ProfileError(f"{vendor}: x-connmock-profile needs auth.keys (where the tenants' keys are in the seed)")
     if profile.list and profile.listing is None:
         raise ProfileError(f"{vendor}: x-connmock-profile has a list operation but no listing block")
     return profile
@@ -201,5 +223,5 @@ def profile_of(spec: Spec) -> Profile:
 
 @functools.cache
 def vendor_profile(vendor: str) -> Profile:
-    """The profile of a bundled vendor spec (read once)."""
+    """The profile of a vendor's spec, bundled or registered (read once)."""
     return profile_of(load_spec(vendor))

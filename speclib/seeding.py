@@ -1,0 +1,111 @@
+"""The parts of a vendor profile that tie it to the seed records and to the credential it is called with.
+
+- `auth`: where the tenant's API keys for the vendor live in the seed (a dotted path into the tenant's
+  `credentials.<vendor>` mapping, `*` for every item of a list), and which of the tenant's other values a
+  person starting the mock wants to see beside them (`show`).
+- `binds.seed`: which seeded records a create binds to: the seed section `records`, the field naming the create
+  variant it serves (`variant`), the field holding its id (`id`), and, for records that belong to one tenant,
+  the field naming that tenant (`tenant`).
+- `fill`: values a valid create needs that its schema cannot say: a unique identity per create
+  (`{unique}` in `value`) or a constant one variant needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Auth", "Fill", "SeedBinding", "auth_of", "fills_of", "pick", "seed_binding_of"]
+
+
+def pick(node: Any, dotted: str) -> list[Any]:
+    """Every value at `dotted` in `node` (`*` walks every item of a list); empty when absent."""
+    found = [node]
+    for part in dotted.split(".") if dotted else ():
+        step: list[Any] = []
+        for item in found:
+            if part == "*" and isinstance(item, list | tuple):
+                step.extend(item)
+            elif isinstance(item, Mapping) and part in item:
+                step.append(item[part])
+            elif isinstance(item, list | tuple) and part.isdigit() and int(part) < len(item):
+                step.append(item[int(part)])
+        found = step
+    return [value for value in found if value is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class Auth:
+    """`keys`: the dotted path of the tenant's API keys (the first is the one a client uses by default);
+    `show`: label -> dotted path of other values printed beside the keys (e.g. a team id)."""
+
+    keys: str
+    show: tuple[tuple[str, str], ...] = ()
+
+    def keys_of(self, credentials: Any) -> list[str]:
+        return [str(key) for key in pick(credentials, self.keys)]
+
+
+@dataclass(frozen=True, slots=True)
+class SeedBinding:
+    records: str
+    variant: str
+    id: str
+    tenant: str | None = None
+
+    def table(self, records: tuple[Mapping[str, Any], ...], tenant_id: str) -> dict[str, str]:
+        """Variant -> the id of the first seeded record serving it (the tenant's own, when records have one)."""
+        table: dict[str, str] = {}
+        for record in records:
+            if self.tenant is None or record.get(self.tenant) == tenant_id:
+                table.setdefault(str(record[self.variant]), str(record[self.id]))
+        return table
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """`value` (with `{unique}` replaced by a fresh token) goes to `into` (`request.<dotted field>`) of every
+    create, or only of the creates of `variant`."""
+
+    into: str
+    value: str
+    variant: str | None = None
+
+    def apply(self, body: dict[str, Any], variant: str | None, unique: str) -> None:
+        if self.variant is not None and self.variant != variant:
+            return
+        *parents, last = self.into.removeprefix("request.").split(".")
+        node = body
+        for part in parents:
+            child = node.get(part)
+            node = node.setdefault(part, {}) if not isinstance(child, dict) else child
+            if not isinstance(node, dict):
+                return
+        node[last] = FIELD.sub(lambda m: unique if m[1] == "unique" else field_text(body, m[1]), self.value)
+
+
+FIELD = re.compile(r"\{([\w.]+)\}")
+
+
+def field_text(body: dict[str, Any], expression: str) -> str:
+    """`{request.type}` in a fill's value: that field of the body (`x` when absent)."""
+    found = pick(body, expression.removeprefix("request."))
+    return str(found[0]) if found else "x"
+
+
+def auth_of(block: Any) -> Auth | None:
+    if not isinstance(block, dict) or not isinstance(block.get("keys"), str):
+        return None
+    return Auth(block["keys"], tuple((str(k), str(v)) for k, v in block.get("show", {}).items()))
+
+
+def seed_binding_of(block: Any) -> SeedBinding | None:
+    if not isinstance(block, dict):
+        return None
+    return SeedBinding(str(block["records"]), str(block["variant"]), str(block["id"]), block.get("tenant"))
+
+
+def fills_of(blocks: Any) -> tuple[Fill, ...]:
+    return tuple(Fill(str(b["into"]), str(b["value"]), b.get("variant")) for b in blocks or ())

@@ -30,7 +30,7 @@ from typing import Any
 from fixtures import SeedData, Tenant, load_seed
 from fixtures.factories import PayloadFactory
 from speclib import load_spec
-from speclib.profile import vendor_profile
+from speclib.profile import key_header, vendor_profile
 
 __all__ = ["Credentials", "Target", "TargetError", "auth_headers", "load_target", "local_target"]
 
@@ -78,17 +78,12 @@ class Target:
 
 def auth_headers(vendor: str, key: str) -> dict[str, str]:
     """The headers that carry `key`, from the spec's (first) security scheme."""
-    document = load_spec(vendor).document
-    schemes: dict[str, Any] = document.get("components", {}).get("securitySchemes", {})
-    requirement = next(iter(document.get("security", [{}])[0]), None)
-    scheme = schemes.get(requirement or "", next(iter(schemes.values()), {}))
-    if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-        return {str(scheme["name"]): key}
-    if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "basic":
+    header, prefix = key_header(load_spec(vendor))
+    if prefix == "Basic ":
         import base64
 
-        return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
-    return {"Authorization": f"Bearer {key}"}
+        return {header: prefix + base64.b64encode(f"{key}:".encode()).decode()}
+    return {header: prefix + key}
 
 
 def seeded_ids(vendor: str, tenant: Tenant, seed: SeedData) -> dict[str, Any]:

@@ -221,6 +221,20 @@ def profile_of(spec: Spec) -> Profile:
     return profile
 
 
+def key_header(spec: Spec) -> tuple[str, str]:
+    """(header, prefix) that carry a key, from the spec's (first) security scheme: `("x-api-key", "")`,
+    `("Authorization", "Bearer ")`, or `("Authorization", "Basic ")` (the key then is the user name)."""
+    document = spec.document
+    schemes: dict[str, Any] = document.get("components", {}).get("securitySchemes", {})
+    requirement = next(iter(document.get("security", [{}])[0]), None)
+    scheme = schemes.get(requirement or "", next(iter(schemes.values()), {}))
+    if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+        return str(scheme["name"]), ""
+    if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "basic":
+        return "Authorization", "Basic "
+    return "Authorization", "Bearer "
+
+
 @functools.cache
 def vendor_profile(vendor: str) -> Profile:
     """The profile of a vendor's spec, bundled or registered (read once)."""

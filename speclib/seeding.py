@@ -39,13 +39,23 @@ def pick(node: Any, dotted: str) -> list[Any]:
 @dataclass(frozen=True, slots=True)
 class Auth:
     """`keys`: the dotted path of the tenant's API keys (the first is the one a client uses by default);
-    `show`: label -> dotted path of other values printed beside the keys (e.g. a team id)."""
+    `names`: the dotted path of each key's owner, when keys belong to users; `show`: label -> dotted path of
+    other values printed beside the keys (e.g. a team id)."""
 
     keys: str
+    names: str | None = None
     show: tuple[tuple[str, str], ...] = ()
 
     def keys_of(self, credentials: Any) -> list[str]:
         return [str(key) for key in pick(credentials, self.keys)]
+
+    def describe(self, credentials: Any) -> str:
+        """The keys as a person reads them (`owner=key, …` when keys have owners), then the values to show."""
+        keys = self.keys_of(credentials)
+        owners = [str(name) for name in pick(credentials, self.names)] if self.names else []
+        text = ", ".join(f"{o}={k}" for o, k in zip(owners, keys, strict=True)) if owners else ", ".join(keys)
+        extra = "".join(f"  ({label} {', '.join(map(str, pick(credentials, path)))})" for label, path in self.show)
+        return text + extra
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +108,7 @@ def field_text(body: dict[str, Any], expression: str) -> str:
 def auth_of(block: Any) -> Auth | None:
     if not isinstance(block, dict) or not isinstance(block.get("keys"), str):
         return None
-    return Auth(block["keys"], tuple((str(k), str(v)) for k, v in block.get("show", {}).items()))
+    return Auth(block["keys"], block.get("names"), tuple((str(k), str(v)) for k, v in block.get("show", {}).items()))
 
 
 def seed_binding_of(block: Any) -> SeedBinding | None:

@@ -16,7 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from speclib.loader import Spec, load_spec
-from speclib.seeding import Auth, Fill, SeedBinding, auth_of, fills_of, seed_binding_of
+from speclib.seeding import (
+    Auth,
+    Fill,
+    Role,
+    SeedBinding,
+    Stored,
+    auth_of,
+    fills_of,
+    role_of,
+    seed_binding_of,
+    stored_of,
+)
 
 __all__ = [
     "Auth",
@@ -88,6 +99,7 @@ class Binds:
     into: str
     variants: tuple[str, ...] = ()
     seed: SeedBinding | None = None
+    role: Role | None = None  # how `connmock diff` matches these objects across two servers
 
     @property
     def place(self) -> tuple[str, str]:
@@ -130,6 +142,10 @@ class Profile:
     read_refusal: ReadRefusal | None = None
     auth: Auth | None = None  # where the tenant's keys live in the seed
     fills: tuple[Fill, ...] = ()  # values every valid create needs that the schema cannot say
+    stored: Stored | None = None  # where the mock keeps a tenant's objects
+    consent: tuple[str, ...] = ()  # the decisions its hosted consent page offers (none: no such page)
+    consent_refusal: str | None = None  # why a decision it lacks is refused, in the vendor's terms
+    state_reads: tuple[str, ...] = ()  # reads that show an expired or revoked connection (`state` scenarios)
 
     @property
     def operations(self) -> tuple[str, ...]:
@@ -179,7 +195,7 @@ def binds_of(block: Any, vendor: str) -> Binds | None:
     if block is None:
         return None
     binds = Binds(text(block, "table", vendor), text(block, "into", vendor), tuple(block.get("variants", ())),
-                  seed_binding_of(block.get("seed")))
+                  seed_binding_of(block.get("seed")), role_of(block.get("role")))
     if binds.place[0] not in ("request", "path") or not binds.place[1]:
         raise ProfileError(f"{vendor}: binds.into must be request.<field> or path.<parameter>, not {binds.into!r}")
     return binds
@@ -201,7 +217,7 @@ def profile_of(spec: Spec) -> Profile:
     repeat = block.get("repeat-create", "new")
     if repeat not in REPEATS:
         raise ProfileError(f"{vendor}: repeat-create must be one of {REPEATS}, not {repeat!r}")
-    address = block.get("address", {})
+    address, scenarios = block.get("address", {}), block.get("scenarios", {})
     profile = Profile(
         vendor=vendor, create=text(block, "create", vendor), identity=text(block, "identity", vendor),
         repeat=repeat, read=block.get("read"), list=block.get("list"), update=tuple(block.get("update", ())),
@@ -209,9 +225,11 @@ def profile_of(spec: Spec) -> Profile:
         address_query=dict(address.get("query", {})), listing=listing_of(block.get("listing")),
         also_read=tuple(block.get("also-read", ())), binds=binds_of(block.get("binds"), vendor),
         read_refusal=read_refusal_of(block.get("read-refusal")), auth=auth_of(block.get("auth")),
-        fills=fills_of(block.get("fill")),
+        fills=fills_of(block.get("fill")), stored=stored_of(block.get("stored")),
+        consent=tuple(scenarios.get("consent", ())), consent_refusal=scenarios.get("consent-refusal"),
+        state_reads=tuple(scenarios.get("state-reads", ())),
     )
-    unknown = [op for op in profile.operations if op not in spec.operations]
+    unknown = [op for op in (*profile.operations, *profile.state_reads) if op not in spec.operations]
     if unknown:
         raise ProfileError(f"{vendor}: x-connmock-profile names unknown operations {unknown}")
     if profile.auth is None:

@@ -6,6 +6,7 @@
 - `binds.seed`: which seeded records a create binds to: the seed section `records`, the field naming the create
   variant it serves (`variant`), the field holding its id (`id`), and, for records that belong to one tenant,
   the field naming that tenant (`tenant`).
+- `stored`: where the mock keeps a tenant's objects (the journal page lists them).
 - `fill`: values a valid create needs that its schema cannot say: a unique identity per create
   (`{unique}` in `value`) or a constant one variant needs.
 """
@@ -17,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Auth", "Fill", "SeedBinding", "auth_of", "fills_of", "pick", "seed_binding_of"]
+__all__ = ["Auth", "Fill", "Role", "SeedBinding", "Stored", "auth_of", "fills_of", "pick", "role_of",
+           "seed_binding_of", "stored_of"]
 
 
 def pick(node: Any, dotted: str) -> list[Any]:
@@ -65,13 +67,37 @@ class SeedBinding:
     id: str
     tenant: str | None = None
 
+    def pairs(self, records: tuple[Mapping[str, Any], ...], tenant_id: str) -> list[tuple[str, str]]:
+        """(variant, id) of every seeded record the tenant may bind to (its own, when records have a tenant)."""
+        return [(str(r[self.variant]), str(r[self.id])) for r in records
+                if self.tenant is None or r.get(self.tenant) == tenant_id]
+
     def table(self, records: tuple[Mapping[str, Any], ...], tenant_id: str) -> dict[str, str]:
-        """Variant -> the id of the first seeded record serving it (the tenant's own, when records have one)."""
+        """Variant -> the id of the first seeded record serving it."""
         table: dict[str, str] = {}
-        for record in records:
-            if self.tenant is None or record.get(self.tenant) == tenant_id:
-                table.setdefault(str(record[self.variant]), str(record[self.id]))
+        for variant, ident in self.pairs(records, tenant_id):
+            table.setdefault(variant, ident)
         return table
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """How a differential run (`connmock diff`) tells the seeded objects a create binds to apart across two
+    servers: the role's `name` (in `{{role:<name>:<variant>}}` tokens), the key of `/__connmock/tenants`'
+    vendor entry that `listed` them, the fields of an object that `match` it to the other side's, and the request
+    `fields` that hold such an id."""
+
+    name: str
+    listed: str
+    match: tuple[str, ...]
+    fields: frozenset[str]
+
+
+def role_of(block: Any) -> Role | None:
+    if not isinstance(block, dict):
+        return None
+    return Role(str(block["name"]), str(block["listed"]), tuple(block.get("match", ())),
+                frozenset(block.get("fields", ())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +108,11 @@ class Fill:
     into: str
     value: str
     variant: str | None = None
+
+    @property
+    def unique(self) -> bool:
+        """A fresh value per create: what a suite that must make new objects needs (fixtures keep their own)."""
+        return "{unique}" in self.value
 
     def apply(self, body: dict[str, Any], variant: str | None, unique: str) -> None:
         if self.variant is not None and self.variant != variant:
@@ -103,6 +134,26 @@ def field_text(body: dict[str, Any], expression: str) -> str:
     """`{request.type}` in a fill's value: that field of the body (`x` when absent)."""
     found = pick(body, expression.removeprefix("request."))
     return str(found[0]) if found else "x"
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """Where the mock keeps a tenant's objects: `kind` (what they are) in store space `space`, a template in
+    which `{tenant}` is the tenant's id and `{<dotted>}` a value of its credentials for the vendor."""
+
+    kind: str
+    space: str
+
+    def space_of(self, tenant_id: str, credentials: Any) -> str:
+        def value(match: re.Match[str]) -> str:
+            found = pick(credentials, match[1])
+            return tenant_id if match[1] == "tenant" else str(found[0]) if found else ""
+
+        return FIELD.sub(value, self.space)
+
+
+def stored_of(block: Any) -> Stored | None:
+    return Stored(str(block["kind"]), str(block["space"])) if isinstance(block, dict) else None
 
 
 def auth_of(block: Any) -> Auth | None:

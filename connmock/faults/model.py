@@ -58,11 +58,8 @@ def snake(name: str) -> str:
 
 
 def tenant_keys(vendor: str, tenant: Tenant) -> list[str]:
-    """Every API key of `tenant` for `vendor`, the one a client uses first first."""
-    if vendor == "xpander":
-        return [user.api_key for user in tenant.xpander_users]
-    return [{"openint": tenant.openint_api_key, "vercel": tenant.vercel_token,
-             "nango": tenant.nango_secret_key}[vendor]]
+    """Every API key of `tenant` for `vendor`, the one a client uses first first (where its profile says)."""
+    return tenant.keys(vendor)
 
 
 @dataclass(frozen=True)
@@ -72,9 +69,9 @@ class VendorModel:
 
     @functools.cached_property
     def create(self) -> Operation:
-        from fixtures.factories import CREATE_OPERATIONS
+        from fixtures.factories import create_operation
 
-        return self.spec.operation(CREATE_OPERATIONS[self.vendor])
+        return self.spec.operation(create_operation(self.vendor))
 
     @functools.cached_property
     def success(self) -> int:

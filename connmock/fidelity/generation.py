@@ -24,14 +24,12 @@ from schemathesis import GenerationMode
 from connmock.fidelity.steps import Step
 from connmock.fidelity.substitution import substitute_whole
 from fixtures import load_seed
-from fixtures.factories import CREATE_OPERATIONS, PayloadFactory, variants_of
+from fixtures.factories import PayloadFactory, create_operation, variants_of
 from speclib import Spec, load_spec
 from speclib.loader import Operation
+from speclib.profile import vendor_profile
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
-ROLE_FIELDS = {"nango": ("integration", {"provider_config_key", "providerConfigKey", "integration_id",
-                                          "integrationId", "allowed_integrations"}),
-               "openint": ("connector_config", {"connector_config_id"})}
 UNICODE = ("ünïcødé", "名前", "emoji 🚀🔥", "עברית", "a\u0301", "tab\tnew\nline", "\u200b", "nul\u0000byte")
 CONTENT_TYPES = ("text/plain", "application/x-www-form-urlencoded", "application/json; charset=utf-8",
                  "multipart/form-data; boundary=x", None)
@@ -40,16 +38,22 @@ VARIATIONS = ("valid", "valid", "valid", "no-auth", "wrong-key", "other-tenant",
               "body", "body", "content-type", "malformed", "large")
 
 
+def role_fields(vendor: str) -> tuple[str, frozenset[str]]:
+    """(role name, the request fields holding a seeded object's id) from the profile's `binds.role`."""
+    binds = vendor_profile(vendor).binds
+    role = binds.role if binds else None
+    return (role.name, role.fields) if role else ("", frozenset())
+
+
 def local_roles(vendor: str) -> dict[str, str]:
     """The local seed's ids -> role tokens (what the payload factory binds, made side-neutral)."""
     seed = load_seed()
+    binds = vendor_profile(vendor).binds
+    if binds is None or binds.seed is None or binds.role is None:
+        return {}
     out: dict[str, str] = {}
-    if vendor == "nango":
-        for item in seed.nango_integrations:
-            out.setdefault(item.unique_key, "{{role:integration:" + item.auth_mode + "}}")
-    if vendor == "openint":
-        for config in seed.connector_configs(seed.tenants[0].id):
-            out.setdefault(config.id, "{{role:connector_config:" + config.connector_name + "}}")
+    for variant, ident in binds.seed.pairs(seed.records(binds.seed.records), seed.tenants[0].id):
+        out.setdefault(ident, "{{role:" + binds.role.name + ":" + variant + "}}")
     return out
 
 
@@ -137,9 +141,9 @@ class Model:
         # ASCII without NUL: the drawn bodies stay within what a client sends; the unicode variation tests the rest.
         config = schemathesis.Config.from_dict({"generation": {"codec": "ascii", "allow-x00": False}})
         self.schemathesis = schemathesis.openapi.from_dict(document, config=config)
-        self.create = self.spec.operation(CREATE_OPERATIONS[vendor])
-        noun = re.sub(r"^(create|connect)", "", self.create.operation_id)
-        self.delete = self.spec.operations.get(f"delete{noun}")
+        self.create = self.spec.operation(create_operation(vendor))
+        deletion = vendor_profile(vendor).delete
+        self.delete = self.spec.operations.get(deletion) if deletion else None
         self.local = local_roles(vendor)
         factory = PayloadFactory(vendor, 0, self.spec)
         self.variants = [v for v in factory.variants() if any(r.endswith(":" + v) for r in roles)]
@@ -169,7 +173,7 @@ class Model:
         return canonical.path if op.path == f"/v{found.group(2)}{canonical.path}" else None
 
     def role_kind(self) -> str:
-        return ROLE_FIELDS.get(self.vendor, ("", set()))[0]
+        return role_fields(self.vendor)[0]
 
     def role_token(self, draw: Draw) -> str:
         kind = self.role_kind()
@@ -221,7 +225,7 @@ class Model:
             name = param["name"]
             if handle is not None and name in handle.values:
                 out.append((name, handle.values[name]))
-            elif name in ROLE_FIELDS.get(self.vendor, ("", set()))[1]:
+            elif name in role_fields(self.vendor)[1]:
                 out.append((name, self.role_token(draw)))
             else:
                 out.append((name, "x"))
@@ -232,7 +236,7 @@ class Model:
         case = draw(self.schemathesis.find_operation_by_id(op.operation_id).as_strategy(GenerationMode.POSITIVE))
         body = case.body if isinstance(case.body, dict | list) else None
         query = {k: v for k, v in (case.query or {}).items() if isinstance(v, str | int | float | bool)}
-        fields = ROLE_FIELDS.get(self.vendor, ("", set()))[1]
+        fields = role_fields(self.vendor)[1]
         if isinstance(body, dict):
             for name in set(body) & fields:
                 bound = self.role_token(draw)

@@ -146,6 +146,7 @@ class Profile:
     consent: tuple[str, ...] = ()  # the decisions its hosted consent page offers (none: no such page)
     consent_refusal: str | None = None  # why a decision it lacks is refused, in the vendor's terms
     state_reads: tuple[str, ...] = ()  # reads that show an expired or revoked connection (`state` scenarios)
+    unfit_checks: tuple[str, ...] = ()  # Schemathesis checks the vendor's documented behaviour cannot pass
 
     @property
     def operations(self) -> tuple[str, ...]:
@@ -227,7 +228,7 @@ def profile_of(spec: Spec) -> Profile:
         read_refusal=read_refusal_of(block.get("read-refusal")), auth=auth_of(block.get("auth")),
         fills=fills_of(block.get("fill")), stored=stored_of(block.get("stored")),
         consent=tuple(scenarios.get("consent", ())), consent_refusal=scenarios.get("consent-refusal"),
-        state_reads=tuple(scenarios.get("state-reads", ())),
+        state_reads=tuple(scenarios.get("state-reads", ())), unfit_checks=tuple(block.get("unfit-checks", ())),
     )
     unknown = [op for op in (*profile.operations, *profile.state_reads) if op not in spec.operations]
     if unknown:

@@ -153,12 +153,10 @@ class VendorModel:
     @functools.cached_property
     def auth_header(self) -> tuple[str, str]:
         """(header, value prefix) of the document-level security requirement's scheme."""
-        schemes = self.spec.document.get("components", {}).get("securitySchemes", {})
-        requirement = next(iter((self.spec.document.get("security") or [{}])[0]), None)
-        scheme: dict[str, Any] = schemes.get(requirement or "", next(iter(schemes.values()), {}))
-        if scheme.get("type") == "apiKey":
-            return str(scheme["name"]).lower(), ""
-        return "authorization", "Bearer "
+        from speclib.profile import key_header
+
+        header, prefix = key_header(self.spec)
+        return header.lower(), prefix
 
     @functools.cached_property
     def keys(self) -> list[list[str]]:

@@ -87,6 +87,15 @@ def test_the_mock_keeps_each_tenants_links(api: ApiClient, relay: str) -> None:
     assert api.get(f"/{relay}/links/{link['id']}", headers=headers("acme")).status_code == 404
 
 
+def test_the_index_tenants_and_journal_page_show_relay(api: ApiClient, relay: str) -> None:
+    created = api.post(f"/{relay}/links", headers=headers("acme"), json=create_requests(relay, 1)[0].body).json()
+    assert relay in [v["vendor"] for v in api.get("/").json()["vendors"]]
+    assert api.get(f"/{relay}/openapi.json").json()["info"]["x-connmock-vendor"] == relay
+    tenants = api.get("/__connmock/tenants").json()["tenants"]
+    assert all(relay in t["vendors"] for t in tenants)
+    assert created["id"] in api.get("/__connmock/").text  # the journal page lists the stored link (profile `stored`)
+
+
 def test_the_mock_validates_and_authenticates_from_the_spec(api: ApiClient, relay: str) -> None:
     missing = api.post(f"/{relay}/links", headers=headers("acme"), json={"name": "x"})
     assert missing.status_code == 400

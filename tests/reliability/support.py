@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+import openapi
 from contracts.target import auth_headers as target_auth_headers
 from fixtures import SeedData, Tenant, load_seed
 from fixtures.factories import CreateRequest, PayloadFactory, create_requests
@@ -22,6 +23,7 @@ from speclib import SchemaValidator, load_spec
 from speclib.loader import Operation
 from tests.support.server import free_port
 
+VENDORS = openapi.VENDORS  # the bundled vendors, for the tests that import them from here
 SEED: SeedData = load_seed()
 LONG = os.environ.get("CONNMOCK_FUZZ") == "long"  # `tox -e fuzz`: the full-size runs
 

@@ -145,6 +145,7 @@ class Profile:
     stored: Stored | None = None  # where the mock keeps a tenant's objects
     consent: tuple[str, ...] = ()  # the decisions its hosted consent page offers (none: no such page)
     consent_refusal: str | None = None  # why a decision it lacks is refused, in the vendor's terms
+    consent_pages: tuple[str, ...] = ()  # hosted pages that ask for the decision: `connect/*/*`, `connect?token`
     state_reads: tuple[str, ...] = ()  # reads that show an expired or revoked connection (`state` scenarios)
     unfit_checks: tuple[str, ...] = ()  # Schemathesis checks the vendor's documented behaviour cannot pass
 
@@ -228,6 +229,7 @@ def profile_of(spec: Spec) -> Profile:
         read_refusal=read_refusal_of(block.get("read-refusal")), auth=auth_of(block.get("auth")),
         fills=fills_of(block.get("fill")), stored=stored_of(block.get("stored")),
         consent=tuple(scenarios.get("consent", ())), consent_refusal=scenarios.get("consent-refusal"),
+        consent_pages=tuple(scenarios.get("consent-pages", ())),
         state_reads=tuple(scenarios.get("state-reads", ())), unfit_checks=tuple(block.get("unfit-checks", ())),
     )
     unknown = [op for op in (*profile.operations, *profile.state_reads) if op not in spec.operations]

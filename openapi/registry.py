@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["BUNDLED", "ENTRY_POINT_GROUP", "RegistryError", "VendorEntry", "entry", "register", "unregister", "vendors"]
+__all__ = ["BUNDLED", "ENTRY_POINT_GROUP", "RegistryError", "VendorEntry", "entry", "rediscover", "register",
+           "unregister", "vendors"]
 
 SPEC_DIR = Path(__file__).parent
 ENTRY_POINT_GROUP = "connmock.vendors"
@@ -65,6 +66,11 @@ def _discover() -> None:
         found = point.load()
         if isinstance(found, VendorEntry):
             register(found)
+
+
+def rediscover() -> None:
+    """Read the `connmock.vendors` entry points again on the next `vendors()` (after a package was installed)."""
+    _discover.cache_clear()
 
 
 def vendors() -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from connmock.cli import banner, main
 from fixtures import load_seed
 from fixtures.factories import create_requests
 from mock_server import Settings, create_app
-from openapi import register, unregister, vendors
+from openapi import register, registry, unregister, vendors
 from tests.fifth_vendor import RELAY
 from tests.fifth_vendor.adapter import RelayAdapter
 from tests.support.api import ApiClient
@@ -49,6 +50,25 @@ def test_only_a_registered_vendor_is_known() -> None:
         assert vendors()[-1] == RELAY.name and RELAY.name in Settings().vendors
     finally:
         unregister(RELAY.name)
+    assert RELAY.name not in vendors()
+
+
+def test_an_installed_entry_point_registers_relay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a package whose metadata names Relay in the `connmock.vendors` entry-point group
+    dist = tmp_path / "relay_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: relay-plugin\nVersion: 1.0\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text(f"[{registry.ENTRY_POINT_GROUP}]\nrelay = tests.fifth_vendor:RELAY\n",
+                                           encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry.rediscover()
+    try:
+        # Then the vendor is known without a call to register
+        assert RELAY.name in vendors()
+    finally:
+        unregister(RELAY.name)
+        monkeypatch.undo()
+        registry.rediscover()
     assert RELAY.name not in vendors()
 
 

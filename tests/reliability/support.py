@@ -29,8 +29,10 @@ LONG = os.environ.get("CONNMOCK_FUZZ") == "long"  # `tox -e fuzz`: the full-size
 
 
 def auth_headers(vendor: str, tenant: Tenant, user: int = 0) -> dict[str, str]:
-    """The tenant's `user`-th key of `vendor` (one per user where keys belong to users), as its spec sends it."""
-    return target_auth_headers(vendor, tenant.keys(vendor)[user])
+    """The tenant's `user`-th key of `vendor` where keys belong to users (its only key otherwise), as its spec
+    sends it."""
+    keys = tenant.keys(vendor)
+    return target_auth_headers(vendor, keys[user] if len(keys) > 1 else keys[0])
 
 
 def create_path(request: CreateRequest) -> str:

@@ -16,14 +16,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from openapi import VENDORS
+from openapi import entry, vendors
 
 __all__ = ["add_check_parser", "available_vendors", "check_command", "local_mock"]
 
 
 def add_check_parser(commands: Any) -> None:
     check = commands.add_parser("check", help="run the contract suite against an implementation")
-    check.add_argument("--vendor", choices=VENDORS, action="append",
+    check.add_argument("--vendor", choices=vendors(), action="append",
                        help="vendor to check (repeatable; default: every vendor the target serves)")
     check.add_argument("--base-url", help="root URL of the implementation (default: start a local mock)")
     check.add_argument("--config", type=Path, help="TOML target settings (default: the built-in local profile)")
@@ -52,7 +52,7 @@ def rate_per_minute(text: str) -> float:
 
 def available_vendors() -> tuple[str, ...]:
     """Vendors whose mock adapter is installed."""
-    return tuple(v for v in VENDORS if importlib.util.find_spec(f"mock_server.vendors.{v}") is not None)
+    return tuple(v for v in vendors() if importlib.util.find_spec(entry(v).adapter.split(":")[0]) is not None)
 
 
 @contextmanager
@@ -66,7 +66,7 @@ def local_mock(vendors: tuple[str, ...]) -> Iterator[str]:
 
 
 def served_vendors(root_url: str) -> tuple[str, ...]:
-    """The vendors a running connmock lists at `/` (all four when the index is not connmock's)."""
+    """The vendors a running connmock lists at `/` (every known one when the index is not connmock's)."""
     import httpx
 
     try:
@@ -74,7 +74,7 @@ def served_vendors(root_url: str) -> tuple[str, ...]:
         names = tuple(str(v["vendor"]) for v in index.get("vendors", []))
     except (httpx.HTTPError, ValueError, AttributeError, KeyError, TypeError):
         names = ()
-    return tuple(v for v in VENDORS if v in names) or VENDORS
+    return tuple(v for v in vendors() if v in names) or vendors()
 
 
 def run_checks(args: argparse.Namespace, root_url: str, vendors: tuple[str, ...], out: TextIO,

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from openapi import VENDORS
+from openapi import vendors as known_vendors
 
 if TYPE_CHECKING:
     from mock_server.settings import Settings
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the stateful mock of all four vendors")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
-    serve.add_argument("--vendor", choices=VENDORS, help="serve only this vendor, mounted at /")
+    serve.add_argument("--vendor", choices=known_vendors(), help="serve only this vendor, mounted at /")
     serve.add_argument("--seed", type=int, default=0, help="seed for the Faker data")
     serve.add_argument("--fixtures", type=Path, help="seed records file (default: the bundled fixtures/seed.yaml)")
     serve.add_argument("--latency-ms", type=int, default=0, help="delay every API answer by this much")
@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_selftest(commands)
 
     fixtures = commands.add_parser("fixtures", help="print valid create payloads as JSON")
-    fixtures.add_argument("vendor", choices=VENDORS)
+    fixtures.add_argument("vendor", choices=known_vendors())
     fixtures.add_argument("--count", type=int, default=3)
     fixtures.add_argument("--seed", type=int, default=0)
     fixtures.add_argument("--tenant", help="tenant id whose seeded objects to use (default: the first)")
@@ -92,6 +92,18 @@ def version_command(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def key_line(vendor: str, tenant: Any) -> str:
+    """How a client of `vendor` sends `tenant`'s keys: the header (from the spec) and the keys (where the
+    vendor's profile says they are in the seed)."""
+    from speclib import load_spec
+    from speclib.profile import key_header, vendor_profile
+
+    header, prefix = key_header(load_spec(vendor))
+    auth = vendor_profile(vendor).auth
+    keys = auth.describe(tenant.of(vendor)) if auth else ""
+    return f"  {vendor:8} {header}: {prefix}{keys}"
+
+
 def banner(base_url: str, vendors: tuple[str, ...], single: bool, fixtures: Path | None) -> str:
     """What `serve` prints: every base URL and every demo key, so a frontend can start at once."""
     from fixtures import load_seed
@@ -102,15 +114,7 @@ def banner(base_url: str, vendors: tuple[str, ...], single: bool, fixtures: Path
         lines.append(f"  {vendor:8} {base_url}{'' if single else '/' + vendor}")
     for tenant in seed.tenants:
         lines.append(f"tenant {tenant.id} ({tenant.name}):")
-        if "xpander" in vendors:
-            keys = ", ".join(f"{u.id}={u.api_key}" for u in tenant.xpander_users)
-            lines.append(f"  xpander  x-api-key: {keys}")
-        if "openint" in vendors:
-            lines.append(f"  openint  Authorization: Bearer {tenant.openint_api_key}")
-        if "vercel" in vendors:
-            lines.append(f"  vercel   Authorization: Bearer {tenant.vercel_token}  (team {tenant.vercel_team.id})")
-        if "nango" in vendors:
-            lines.append(f"  nango    Authorization: Bearer {tenant.nango_secret_key}")
+        lines.extend(key_line(vendor, tenant) for vendor in vendors)
     return "\n".join(lines)
 
 
@@ -121,7 +125,7 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
 
     from mock_server import Settings, create_app
 
-    vendors = (args.vendor,) if args.vendor else VENDORS
+    vendors = (args.vendor,) if args.vendor else known_vendors()
     settings = Settings(
         vendors=vendors,
         single_vendor_at_root=bool(args.vendor),
@@ -274,11 +278,11 @@ def spec_command(args: argparse.Namespace, out: TextIO) -> int:
     if args.spec_command == "merge":
         print(f"wrote {write_merged()}", file=out)
         return 0
-    problems = lint_all(VENDORS)
+    problems = lint_all(known_vendors())
     for problem in problems:
         print(problem, file=out)
-    print(f"{len(problems)} problem(s) in {len(VENDORS) + 1} documents" if problems
-          else f"all {len(VENDORS) + 1} documents valid", file=out)
+    print(f"{len(problems)} problem(s) in {len(known_vendors()) + 1} documents" if problems
+          else f"all {len(known_vendors()) + 1} documents valid", file=out)
     return 1 if problems else 0
 
 

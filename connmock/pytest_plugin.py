@@ -34,7 +34,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "contract_vendor" in metafunc.fixturenames:
-        from openapi import VENDORS
+        from openapi import vendors as known_vendors
 
-        vendors = metafunc.config.getoption(VENDOR_OPTION) or list(VENDORS)
+        vendors = metafunc.config.getoption(VENDOR_OPTION) or list(known_vendors())
         metafunc.parametrize("contract_vendor", vendors, scope="session")

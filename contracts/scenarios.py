@@ -29,7 +29,7 @@ from contracts.failures import (
 )
 from contracts.session import Session
 from contracts.target import Credentials
-from fixtures.factories import CREATE_OPERATIONS, PayloadFactory
+from fixtures.factories import PayloadFactory, create_operation
 from speclib import SchemaValidator
 from speclib.profile import evaluate, vendor_profile
 from speclib.secrets import rule_for
@@ -47,10 +47,6 @@ class Created:
     ident: str
     path: dict[str, str]
     query: dict[str, str]
-
-
-def create_operation(vendor: str) -> str:
-    return CREATE_OPERATIONS[vendor]
 
 
 def success_status(session: Session, operation_id: str) -> int:
@@ -90,17 +86,14 @@ def build_create(session: Session, variant: str | None, seed: int = 0,
 
     body = factory.body(variant, secret=canary)
     path: dict[str, str] = {}
-    unique = f"contract-{secrets.token_hex(4)}"
-    binds = vendor_profile(vendor).binds
+    profile = vendor_profile(vendor)
+    binds = profile.binds
     if binds is not None and variant is not None:
         source, name = binds.place
         (path if source == "path" else body)[name] = ids[binds.table][variant]
-    if vendor == "nango":
-        body["connection_id"] = unique
-        if body["credentials"]["type"] == "TBA":
-            body.setdefault("connection_config", {})["accountId"] = "TSTDRV1234567"
-    elif vendor == "vercel":
-        body["uid"] = f"{body.get('type', 'custom')}/{unique}"
+    unique = secrets.token_hex(4)
+    for fill in profile.fills:
+        fill.apply(body, variant, unique)
     return body, path, {}
 
 

@@ -30,7 +30,7 @@ from typing import Any
 from fixtures import SeedData, Tenant, load_seed
 from fixtures.factories import PayloadFactory
 from speclib import load_spec
-from speclib.profile import vendor_profile
+from speclib.profile import key_header, vendor_profile
 
 __all__ = ["Credentials", "Target", "TargetError", "auth_headers", "load_target", "local_target"]
 
@@ -78,43 +78,25 @@ class Target:
 
 def auth_headers(vendor: str, key: str) -> dict[str, str]:
     """The headers that carry `key`, from the spec's (first) security scheme."""
-    document = load_spec(vendor).document
-    schemes: dict[str, Any] = document.get("components", {}).get("securitySchemes", {})
-    requirement = next(iter(document.get("security", [{}])[0]), None)
-    scheme = schemes.get(requirement or "", next(iter(schemes.values()), {}))
-    if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-        return {str(scheme["name"]): key}
-    if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "basic":
+    header, prefix = key_header(load_spec(vendor))
+    if prefix == "Basic ":
         import base64
 
-        return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
-    return {"Authorization": f"Bearer {key}"}
+        return {header: prefix + base64.b64encode(f"{key}:".encode()).decode()}
+    return {header: prefix + key}
 
 
 def seeded_ids(vendor: str, tenant: Tenant, seed: SeedData) -> dict[str, Any]:
-    """Ids of the objects a fresh mock holds for `tenant` (what a real account would list in the config)."""
-    if vendor == "xpander":
-        by_type: dict[str, str] = {}
-        for connector in seed.xpander_connectors:
-            by_type.setdefault(connector.auth_type, connector.id)
-        return {"connector_ids": by_type}
-    if vendor == "openint":
-        return {"connector_config_ids": {c.connector_name: c.id for c in seed.connector_configs(tenant.id)}}
-    if vendor == "nango":
-        return {"integrations": {i.auth_mode: i.unique_key for i in seed.nango_integrations}}
-    if vendor == "vercel":
-        return {"team_id": tenant.vercel_team.id}
-    raise TargetError(f"unknown vendor {vendor!r}")
+    """Ids of the objects a fresh mock holds for `tenant` (what a real account would list in the config): the
+    table the profile's `binds` names, made from the seed records its `binds.seed` names."""
+    binds = vendor_profile(vendor).binds
+    if binds is None or binds.seed is None:
+        return {}
+    return {binds.table: binds.seed.table(seed.records(binds.seed.records), tenant.id)}
 
 
 def tenant_key(vendor: str, tenant: Tenant) -> str:
-    keys = {
-        "xpander": tenant.xpander_users[0].api_key,
-        "openint": tenant.openint_api_key,
-        "vercel": tenant.vercel_token,
-        "nango": tenant.nango_secret_key,
-    }
-    return keys[vendor]
+    return tenant.key(vendor)
 
 
 def local_target(vendor: str, root_url: str) -> Target:

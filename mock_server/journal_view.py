@@ -13,6 +13,7 @@ import orjson
 
 from fixtures import Tenant
 from mock_server.world import World
+from speclib.profile import vendor_profile
 
 MASK = "[redacted]"
 # A field whose lower-cased name holds one of these is masked on the page, whatever the vendor's spec says: the
@@ -22,14 +23,11 @@ SECRET_PARTS = ("token", "secret", "password", "credential", "apikey", "api_key"
 SHOWN_ANYWAY = frozenset({"provider_config_key", "unique_key"})
 
 
-def object_spaces(tenant: Tenant) -> dict[str, tuple[str, str]]:
-    """Each vendor's stored objects of `tenant`: (what they are, the store space the vendor keeps them in)."""
-    return {
-        "xpander": ("connections", f"xpander:{tenant.id}:connections"),  # vendors/xpander/service.py
-        "openint": ("connections", f"openint:{tenant.id}:connections"),  # vendors/openint/service.py
-        "vercel": ("connectors", f"vercel:{tenant.vercel_team.id}:connectors"),  # vendors/vercel/service.py
-        "nango": ("connections", f"nango:{tenant.id}:connections"),  # vendors/nango/service.py
-    }
+def object_space(tenant: Tenant, vendor: str) -> tuple[str, str] | None:
+    """`vendor`'s stored objects of `tenant`: (what they are, the store space the vendor keeps them in), as its
+    profile's `stored` says; None when it says nothing."""
+    stored = vendor_profile(vendor).stored
+    return None if stored is None else (stored.kind, stored.space_of(tenant.id, tenant.of(vendor)))
 
 
 def masked(value: Any) -> Any:
@@ -62,9 +60,11 @@ class StoredObjects:
 async def stored_objects(world: World) -> list[StoredObjects]:
     found = []
     for tenant in world.seed.tenants:
-        spaces = object_spaces(tenant)
         for vendor in world.settings.vendors:
-            kind, space = spaces[vendor]
+            where = object_space(tenant, vendor)
+            if where is None:
+                continue
+            kind, space = where
             values = await world.store.values(space)
             objects = [masked(orjson.loads(raw)) for raw in values[:SHOWN_OBJECTS]]
             found.append(StoredObjects(tenant.id, vendor, kind, len(values), objects))

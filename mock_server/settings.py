@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openapi import VENDORS
+from openapi import vendors as known_vendors
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     """What `connmock serve` can change; the defaults are what a frontend developer wants."""
 
-    vendors: tuple[str, ...] = VENDORS
+    vendors: tuple[str, ...] = field(default_factory=known_vendors)  # the bundled four and any registered
     single_vendor_at_root: bool = False  # `--vendor NAME`: that vendor mounted at `/`
     seed: int = 0
     fixtures_path: Path | None = None

@@ -1,8 +1,14 @@
-"""The vendor contracts (OpenAPI 3.0.3), shipped as package data."""
+"""The vendor contracts (OpenAPI 3.0.3), shipped as package data, and the registry of vendors.
+
+`VENDORS` is the bundled four; `vendors()` is every vendor known now (the bundled four and any registered,
+see `openapi.registry`). Code that lists vendors at run time calls `vendors()`.
+"""
 
 from pathlib import Path
 
-SPEC_DIR = Path(__file__).parent
-VENDORS = ("xpander", "openint", "vercel", "nango")
+from openapi.registry import BUNDLED, VendorEntry, entry, register, unregister, vendors
 
-__all__ = ["SPEC_DIR", "VENDORS"]
+SPEC_DIR = Path(__file__).parent
+VENDORS = tuple(e.name for e in BUNDLED)
+
+__all__ = ["SPEC_DIR", "VENDORS", "VendorEntry", "entry", "register", "unregister", "vendors"]

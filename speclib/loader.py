@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from openapi import SPEC_DIR, VENDORS
+from openapi import SPEC_DIR, VENDORS, entry, vendors
 from speclib.refs import inline_refs
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
@@ -18,7 +18,9 @@ __all__ = ["VENDORS", "Operation", "Spec", "load_merged", "load_spec", "spec_pat
 
 
 def spec_path(name: str, spec_dir: Path | None = None) -> Path:
-    """Path of a vendor spec (`nango`) or of the merged one (`merged`)."""
+    """Path of a vendor spec (`nango`, or a registered vendor's own file) or of the merged one (`merged`)."""
+    if spec_dir is None and name in vendors():
+        return entry(name).spec
     return (spec_dir or SPEC_DIR) / f"{name}.yaml"
 
 
@@ -110,8 +112,8 @@ def build_operations(document: dict[str, Any]) -> dict[str, Operation]:
 @functools.cache
 def load_spec(name: str) -> Spec:
     """Load a vendor spec (cached: specs are read-only data)."""
-    if name not in VENDORS and name != "merged":
-        raise KeyError(f"unknown spec {name!r}; expected one of {', '.join(VENDORS)} or merged")
+    if name not in vendors() and name != "merged":
+        raise KeyError(f"unknown spec {name!r}; expected one of {', '.join(vendors())} or merged")
     document = read_yaml(spec_path(name))
     return Spec(name=name, document=document, operations=build_operations(document))
 

@@ -16,9 +16,34 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from speclib.loader import Spec, load_spec
+from speclib.seeding import (
+    Auth,
+    Fill,
+    Role,
+    SeedBinding,
+    Stored,
+    auth_of,
+    fills_of,
+    role_of,
+    seed_binding_of,
+    stored_of,
+)
 
-__all__ = ["Binds", "Filter", "Listing", "Pagination", "Profile", "ProfileError", "ReadRefusal", "evaluate",
-           "profile_of", "vendor_profile"]
+__all__ = [
+    "Auth",
+    "Binds",
+    "Fill",
+    "Filter",
+    "Listing",
+    "Pagination",
+    "Profile",
+    "ProfileError",
+    "ReadRefusal",
+    "SeedBinding",
+    "evaluate",
+    "profile_of",
+    "vendor_profile",
+]
 
 Repeat = Literal["upsert", "conflict", "new"]
 REPEATS = ("upsert", "conflict", "new")
@@ -67,11 +92,14 @@ class Listing:
 class Binds:
     """How a create refers to an object that must exist before it: the target's `[vendor.ids]` table `table`
     maps each create variant to that object's id, which goes to `into` (`request.<field>` of the body or
-    `path.<parameter>`). `variants`, when given, are the variants to create (else the fixtures' own)."""
+    `path.<parameter>`). `variants`, when given, are the variants to create (else the fixtures' own). `seed`
+    says which seed records make that table on a mock started with the seed."""
 
     table: str
     into: str
     variants: tuple[str, ...] = ()
+    seed: SeedBinding | None = None
+    role: Role | None = None  # how `connmock diff` matches these objects across two servers
 
     @property
     def place(self) -> tuple[str, str]:
@@ -112,6 +140,14 @@ class Profile:
     also_read: tuple[str, ...] = ()  # parameterless reads whose answers mention every live object
     binds: Binds | None = None
     read_refusal: ReadRefusal | None = None
+    auth: Auth | None = None  # where the tenant's keys live in the seed
+    fills: tuple[Fill, ...] = ()  # values every valid create needs that the schema cannot say
+    stored: Stored | None = None  # where the mock keeps a tenant's objects
+    consent: tuple[str, ...] = ()  # the decisions its hosted consent page offers (none: no such page)
+    consent_refusal: str | None = None  # why a decision it lacks is refused, in the vendor's terms
+    consent_pages: tuple[str, ...] = ()  # hosted pages that ask for the decision: `connect/*/*`, `connect?token`
+    state_reads: tuple[str, ...] = ()  # reads that show an expired or revoked connection (`state` scenarios)
+    unfit_checks: tuple[str, ...] = ()  # Schemathesis checks the vendor's documented behaviour cannot pass
 
     @property
     def operations(self) -> tuple[str, ...]:
@@ -160,7 +196,8 @@ def listing_of(block: Any) -> Listing | None:
 def binds_of(block: Any, vendor: str) -> Binds | None:
     if block is None:
         return None
-    binds = Binds(text(block, "table", vendor), text(block, "into", vendor), tuple(block.get("variants", ())))
+    binds = Binds(text(block, "table", vendor), text(block, "into", vendor), tuple(block.get("variants", ())),
+                  seed_binding_of(block.get("seed")), role_of(block.get("role")))
     if binds.place[0] not in ("request", "path") or not binds.place[1]:
         raise ProfileError(f"{vendor}: binds.into must be request.<field> or path.<parameter>, not {binds.into!r}")
     return binds
@@ -182,24 +219,44 @@ def profile_of(spec: Spec) -> Profile:
     repeat = block.get("repeat-create", "new")
     if repeat not in REPEATS:
         raise ProfileError(f"{vendor}: repeat-create must be one of {REPEATS}, not {repeat!r}")
-    address = block.get("address", {})
+    address, scenarios = block.get("address", {}), block.get("scenarios", {})
     profile = Profile(
         vendor=vendor, create=text(block, "create", vendor), identity=text(block, "identity", vendor),
         repeat=repeat, read=block.get("read"), list=block.get("list"), update=tuple(block.get("update", ())),
         delete=block.get("delete"), address_path=dict(address.get("path", {})),
         address_query=dict(address.get("query", {})), listing=listing_of(block.get("listing")),
         also_read=tuple(block.get("also-read", ())), binds=binds_of(block.get("binds"), vendor),
-        read_refusal=read_refusal_of(block.get("read-refusal")),
+        read_refusal=read_refusal_of(block.get("read-refusal")), auth=auth_of(block.get("auth")),
+        fills=fills_of(block.get("fill")), stored=stored_of(block.get("stored")),
+        consent=tuple(scenarios.get("consent", ())), consent_refusal=scenarios.get("consent-refusal"),
+        consent_pages=tuple(scenarios.get("consent-pages", ())),
+        state_reads=tuple(scenarios.get("state-reads", ())), unfit_checks=tuple(block.get("unfit-checks", ())),
     )
-    unknown = [op for op in profile.operations if op not in spec.operations]
+    unknown = [op for op in (*profile.operations, *profile.state_reads) if op not in spec.operations]
     if unknown:
         raise ProfileError(f"{vendor}: x-connmock-profile names unknown operations {unknown}")
+    if profile.auth is None:
+        raise ProfileError(f"{vendor}: x-connmock-profile needs auth.keys (where the tenants' keys are in the seed)")
     if profile.list and profile.listing is None:
         raise ProfileError(f"{vendor}: x-connmock-profile has a list operation but no listing block")
     return profile
 
 
+def key_header(spec: Spec) -> tuple[str, str]:
+    """(header, prefix) that carry a key, from the spec's (first) security scheme: `("x-api-key", "")`,
+    `("Authorization", "Bearer ")`, or `("Authorization", "Basic ")` (the key then is the user name)."""
+    document = spec.document
+    schemes: dict[str, Any] = document.get("components", {}).get("securitySchemes", {})
+    requirement = next(iter(document.get("security", [{}])[0]), None)
+    scheme = schemes.get(requirement or "", next(iter(schemes.values()), {}))
+    if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+        return str(scheme["name"]), ""
+    if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "basic":
+        return "Authorization", "Basic "
+    return "Authorization", "Bearer "
+
+
 @functools.cache
 def vendor_profile(vendor: str) -> Profile:
-    """The profile of a bundled vendor spec (read once)."""
+    """The profile of a vendor's spec, bundled or registered (read once)."""
     return profile_of(load_spec(vendor))

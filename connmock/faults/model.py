@@ -58,11 +58,8 @@ def snake(name: str) -> str:
 
 
 def tenant_keys(vendor: str, tenant: Tenant) -> list[str]:
-    """Every API key of `tenant` for `vendor`, the one a client uses first first."""
-    if vendor == "xpander":
-        return [user.api_key for user in tenant.xpander_users]
-    return [{"openint": tenant.openint_api_key, "vercel": tenant.vercel_token,
-             "nango": tenant.nango_secret_key}[vendor]]
+    """Every API key of `tenant` for `vendor`, the one a client uses first first (where its profile says)."""
+    return tenant.keys(vendor)
 
 
 @dataclass(frozen=True)
@@ -72,9 +69,9 @@ class VendorModel:
 
     @functools.cached_property
     def create(self) -> Operation:
-        from fixtures.factories import CREATE_OPERATIONS
+        from fixtures.factories import create_operation
 
-        return self.spec.operation(CREATE_OPERATIONS[self.vendor])
+        return self.spec.operation(create_operation(self.vendor))
 
     @functools.cached_property
     def success(self) -> int:
@@ -156,12 +153,10 @@ class VendorModel:
     @functools.cached_property
     def auth_header(self) -> tuple[str, str]:
         """(header, value prefix) of the document-level security requirement's scheme."""
-        schemes = self.spec.document.get("components", {}).get("securitySchemes", {})
-        requirement = next(iter((self.spec.document.get("security") or [{}])[0]), None)
-        scheme: dict[str, Any] = schemes.get(requirement or "", next(iter(schemes.values()), {}))
-        if scheme.get("type") == "apiKey":
-            return str(scheme["name"]).lower(), ""
-        return "authorization", "Bearer "
+        from speclib.profile import key_header
+
+        header, prefix = key_header(self.spec)
+        return header.lower(), prefix
 
     @functools.cached_property
     def keys(self) -> list[list[str]]:

@@ -17,6 +17,7 @@ import httpx
 from connmock.fidelity import allowlist, recordings, substitution
 from connmock.fidelity.replay import ReplayReport
 from connmock.fidelity.shapes import Difference
+from openapi import vendors
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,7 +33,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     rep.set_defaults(handler=handle_replay)
     dif = commands.add_parser("diff", help="compare server B with server A: generated sequences (--sequences N) "
                                            "or one fixed scenario")
-    dif.add_argument("--vendor", required=True, choices=["xpander", "openint", "vercel", "nango"])
+    dif.add_argument("--vendor", required=True, choices=vendors())
     dif.add_argument("--a", required=True, help="base URL of the reference server")
     dif.add_argument("--b", required=True, help="base URL of the server compared with it")
     dif.add_argument("--config-a", help="A's target TOML (`connmock check` format, keys by environment variable; "

@@ -21,9 +21,10 @@ from connmock.fidelity import substitution
 from connmock.fidelity.recordings import Exchange, RecordedRequest, RecordedResponse, Recording, Role
 from connmock.fidelity.replay import ReplayReport, replay, send
 from fixtures import load_seed
-from fixtures.factories import CREATE_OPERATIONS, PayloadFactory
+from fixtures.factories import PayloadFactory, create_operation, seeded_table
 from speclib import Spec, load_spec
 from speclib.loader import Operation
+from speclib.profile import key_header, vendor_profile
 
 REF = re.compile(r"\{ref:([A-Za-z0-9_]+)\}")
 
@@ -52,11 +53,8 @@ def normalized(name: str) -> str:
 
 
 def auth_header(spec: Spec, key: str) -> dict[str, str]:
-    schemes = spec.document.get("components", {}).get("securitySchemes", {})
-    scheme = next(iter(schemes.values()), {"type": "http"})
-    if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-        return {scheme["name"]: key}
-    return {"Authorization": f"Bearer {key}"}
+    header, prefix = key_header(spec)
+    return {header: prefix + key}
 
 
 def seeded_roles(vendor: str, tenants: list[dict[str, Any]]) -> dict[str, Role]:
@@ -67,24 +65,22 @@ def seeded_roles(vendor: str, tenants: list[dict[str, Any]]) -> dict[str, Role]:
         if secret:
             roles[secret] = Role("secret_key", index)
     first = tenants[0] if tenants else {}
-    for item in first.get("connector_configs", []):
-        roles[item["id"]] = Role("connector_config", 0, {"connector_name": item["connector_name"]})
-    for item in first.get("integrations", []):
-        roles[item["unique_key"]] = Role("integration", 0, {"provider": item["provider"],
-                                                            "auth_mode": item["auth_mode"]})
+    binds = vendor_profile(vendor).binds
+    if binds is not None and binds.role is not None and binds.seed is not None:
+        for item in first.get(binds.role.listed, []):
+            roles[str(item[binds.seed.id])] = Role(binds.role.name, 0, {f: item[f] for f in binds.role.match})
     return roles
 
 
 def local_to_target(vendor: str, tenants: list[dict[str, Any]]) -> dict[str, str]:
-    """The local seed's ids (what the payload factory binds) -> A's, by connector or auth-mode name."""
+    """The local seed's ids (what the payload factory binds) -> A's, by the variant they serve (a connector
+    or auth-mode name)."""
     seed = load_seed()
+    binds = vendor_profile(vendor).binds
     roles: dict[str, Role] = {}
-    if vendor == "openint":
-        for config in seed.connector_configs(seed.tenants[0].id):
-            roles[config.id] = Role("connector_config", 0, {"connector_name": config.connector_name})
-    if vendor == "nango":
-        for integration in seed.nango_integrations:
-            roles[integration.unique_key] = Role("integration", 0, {"auth_mode": integration.auth_mode})
+    if binds is not None and binds.role is not None and binds.seed is not None:
+        for variant, ident in binds.seed.pairs(seed.records(binds.seed.records), seed.tenants[0].id):
+            roles[ident] = Role(binds.role.name, 0, {binds.seed.variant: variant})
     return substitution.resolve(roles, tenants, {})
 
 
@@ -110,16 +106,16 @@ def build(vendor: str, tenants: list[dict[str, Any]], seed: int = 0) -> Scenario
     spec = load_spec(vendor)
     records = load_seed()
     factory = PayloadFactory(vendor, seed, spec)
-    names = {c.connector_name for c in records.connector_configs(records.tenants[0].id)}
-    modes = {i.auth_mode for i in records.nango_integrations}
-    variants = [v for v in factory.variants() if vendor not in ("openint", "nango") or v in names | modes]
-    variants = ["api_key", "oauth2"] if vendor == "xpander" else variants or [None]  # type: ignore[list-item]
+    binds = vendor_profile(vendor).binds
+    variants: list[str | None] = list((binds.variants if binds else ()) or factory.variants()) or [None]
+    table = seeded_table(vendor, records.tenants[0], records)
+    variants = [v for v in variants if v in table] if table else variants
     mapping = local_to_target(vendor, tenants)
     calls = [factory.create(records.tenants[0], records, variants[i % len(variants)]) for i in range(2)]
     for call in calls:
         call.body = substitution.substitute(call.body, mapping)
         call.path_params = substitution.substitute(call.path_params, mapping)
-    create = spec.operation(CREATE_OPERATIONS[vendor])
+    create = spec.operation(create_operation(vendor))
     noun = re.sub(r"^(create|connect)", "", create.operation_id)
     ops = sorted(spec.operations.values(), key=lambda o: o.operation_id)
 

@@ -25,13 +25,14 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from connmock.fidelity import allowlist
-from connmock.fidelity.generation import Model, snake
+from connmock.fidelity.generation import Model
 from connmock.fidelity.replay import Answer, parse_body
 from connmock.fidelity.shapes import Carried, Difference, compare
 from connmock.fidelity.sides import Side
 from connmock.fidelity.steps import WRONG_KEY, Rendering, Request, Step, render
 from connmock.fidelity.substitution import origin, substitute
 from connmock.fidelity.sweep import Sweeper
+from connmock.fidelity.values import snake
 from contracts.target import auth_headers
 from speclib.profile import vendor_profile
 

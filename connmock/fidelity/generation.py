@@ -23,15 +23,14 @@ from schemathesis import GenerationMode
 
 from connmock.fidelity.steps import Step
 from connmock.fidelity.substitution import substitute_whole
+from connmock.fidelity.values import leaves, out_of_range, sample_value, schema_at, set_at, snake, wrong_type
 from fixtures import load_seed
-from fixtures.factories import CREATE_OPERATIONS, PayloadFactory, variants_of
+from fixtures.factories import PayloadFactory, create_operation
 from speclib import Spec, load_spec
 from speclib.loader import Operation
+from speclib.profile import vendor_profile
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
-ROLE_FIELDS = {"nango": ("integration", {"provider_config_key", "providerConfigKey", "integration_id",
-                                          "integrationId", "allowed_integrations"}),
-               "openint": ("connector_config", {"connector_config_id"})}
 UNICODE = ("ünïcødé", "名前", "emoji 🚀🔥", "עברית", "a\u0301", "tab\tnew\nline", "\u200b", "nul\u0000byte")
 CONTENT_TYPES = ("text/plain", "application/x-www-form-urlencoded", "application/json; charset=utf-8",
                  "multipart/form-data; boundary=x", None)
@@ -40,82 +39,23 @@ VARIATIONS = ("valid", "valid", "valid", "no-auth", "wrong-key", "other-tenant",
               "body", "body", "content-type", "malformed", "large")
 
 
+def role_fields(vendor: str) -> tuple[str, frozenset[str]]:
+    """(role name, the request fields holding a seeded object's id) from the profile's `binds.role`."""
+    binds = vendor_profile(vendor).binds
+    role = binds.role if binds else None
+    return (role.name, role.fields) if role else ("", frozenset())
+
+
 def local_roles(vendor: str) -> dict[str, str]:
     """The local seed's ids -> role tokens (what the payload factory binds, made side-neutral)."""
     seed = load_seed()
+    binds = vendor_profile(vendor).binds
+    if binds is None or binds.seed is None or binds.role is None:
+        return {}
     out: dict[str, str] = {}
-    if vendor == "nango":
-        for item in seed.nango_integrations:
-            out.setdefault(item.unique_key, "{{role:integration:" + item.auth_mode + "}}")
-    if vendor == "openint":
-        for config in seed.connector_configs(seed.tenants[0].id):
-            out.setdefault(config.id, "{{role:connector_config:" + config.connector_name + "}}")
+    for variant, ident in binds.seed.pairs(seed.records(binds.seed.records), seed.tenants[0].id):
+        out.setdefault(ident, "{{role:" + binds.role.name + ":" + variant + "}}")
     return out
-
-
-def schema_at(schema: dict[str, Any], body: Any, path: tuple[str, ...]) -> dict[str, Any]:
-    """The sub-schema that describes `body` at `path` (a discriminated union resolved by the body's value)."""
-    current = schema
-    value = body
-    for name in path:
-        current = resolved(current, value)
-        extra = current.get("additionalProperties")
-        current = current.get("properties", {}).get(name) or (extra if isinstance(extra, dict) else {})
-        value = value.get(name) if isinstance(value, dict) else None
-    return resolved(current, value)
-
-
-def resolved(schema: dict[str, Any], value: Any) -> dict[str, Any]:
-    options = variants_of(schema)
-    if options and isinstance(value, dict):
-        chosen = str(value.get(schema["discriminator"]["propertyName"]))
-        return resolved(options.get(chosen, {}), value)
-    if "allOf" in schema:
-        merged: dict[str, Any] = {"properties": {}, "required": []}
-        for sub in schema["allOf"]:
-            sub = resolved(sub, value)
-            merged["properties"].update(sub.get("properties", {}))
-            merged["required"] += sub.get("required", [])
-        return merged
-    for key in ("anyOf", "oneOf"):
-        if schema.get(key) and not schema.get("properties"):
-            typed = [s for s in schema[key] if "properties" in s or "type" in s]
-            return resolved(typed[0], value) if typed else schema
-    return schema
-
-
-def leaves(value: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    """Every key path of a JSON body (objects only; a list counts as one field)."""
-    out: list[tuple[str, ...]] = []
-    if isinstance(value, dict):
-        for name, sub in value.items():
-            out.append((*path, name))
-            out.extend(leaves(sub, (*path, name)))
-    return out
-
-
-def set_at(body: Any, path: tuple[str, ...], value: Any, drop: bool = False) -> Any:
-    out = copy.deepcopy(body)
-    node = out
-    for name in path[:-1]:
-        node = node[name]
-    if drop:
-        node.pop(path[-1], None)
-    else:
-        node[path[-1]] = value
-    return out
-
-
-def wrong_type(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, str):
-        return 12345
-    if isinstance(value, list):
-        return {"0": value[0] if value else "x"}
-    return "not-an-object"
 
 
 @dataclass(slots=True)
@@ -137,9 +77,9 @@ class Model:
         # ASCII without NUL: the drawn bodies stay within what a client sends; the unicode variation tests the rest.
         config = schemathesis.Config.from_dict({"generation": {"codec": "ascii", "allow-x00": False}})
         self.schemathesis = schemathesis.openapi.from_dict(document, config=config)
-        self.create = self.spec.operation(CREATE_OPERATIONS[vendor])
-        noun = re.sub(r"^(create|connect)", "", self.create.operation_id)
-        self.delete = self.spec.operations.get(f"delete{noun}")
+        self.create = self.spec.operation(create_operation(vendor))
+        deletion = vendor_profile(vendor).delete
+        self.delete = self.spec.operations.get(deletion) if deletion else None
         self.local = local_roles(vendor)
         factory = PayloadFactory(vendor, 0, self.spec)
         self.variants = [v for v in factory.variants() if any(r.endswith(":" + v) for r in roles)]
@@ -169,7 +109,7 @@ class Model:
         return canonical.path if op.path == f"/v{found.group(2)}{canonical.path}" else None
 
     def role_kind(self) -> str:
-        return ROLE_FIELDS.get(self.vendor, ("", set()))[0]
+        return role_fields(self.vendor)[0]
 
     def role_token(self, draw: Draw) -> str:
         kind = self.role_kind()
@@ -221,7 +161,7 @@ class Model:
             name = param["name"]
             if handle is not None and name in handle.values:
                 out.append((name, handle.values[name]))
-            elif name in ROLE_FIELDS.get(self.vendor, ("", set()))[1]:
+            elif name in role_fields(self.vendor)[1]:
                 out.append((name, self.role_token(draw)))
             else:
                 out.append((name, "x"))
@@ -232,7 +172,7 @@ class Model:
         case = draw(self.schemathesis.find_operation_by_id(op.operation_id).as_strategy(GenerationMode.POSITIVE))
         body = case.body if isinstance(case.body, dict | list) else None
         query = {k: v for k, v in (case.query or {}).items() if isinstance(v, str | int | float | bool)}
-        fields = ROLE_FIELDS.get(self.vendor, ("", set()))[1]
+        fields = role_fields(self.vendor)[1]
         if isinstance(body, dict):
             for name in set(body) & fields:
                 bound = self.role_token(draw)
@@ -421,39 +361,3 @@ class Model:
         read = Step(read_op.operation_id, f"read after updating {name}", "GET",
                     self.fill(read_op, {}, handle.values, handle), tuple(self.required_query(read_op, handle, draw)))
         return [update, read]
-
-
-def snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-def sample_value(schema: dict[str, Any], which: int = 0) -> str:
-    if schema.get("enum"):
-        return str(schema["enum"][which % len(schema["enum"])])
-    if schema.get("type") in ("integer", "number"):
-        return str(int(schema.get("minimum", 0)) + 1 + which)
-    if schema.get("type") == "boolean":
-        return ("true", "false")[which % 2]
-    return ("alpha", "beta")[which % 2]
-
-
-def out_of_range(schema: dict[str, Any]) -> list[tuple[str, str]]:
-    """Query values just outside what the schema allows, with a label each."""
-    kind = schema.get("type")
-    if schema.get("type") == "array":
-        kind = schema.get("items", {}).get("type")
-        schema = schema.get("items", {})
-    out = [("zz-not-valid", "not valid")]
-    if kind in ("integer", "number"):
-        out += [("-1", "negative"), ("1.5", "fractional"), ("abc", "not a number"), ("99999999999999999999", "huge")]
-        if "maximum" in schema:
-            out += [(str(int(schema["maximum"])), "at maximum"), (str(int(schema["maximum"]) + 1), "past maximum")]
-        if "minimum" in schema:
-            out += [(str(int(schema["minimum"])), "at minimum"), (str(int(schema["minimum"]) - 1), "below minimum")]
-    if kind == "boolean":
-        out += [("1", "boolean as 1"), ("TRUE", "boolean upper case"), ("yes", "boolean yes")]
-    if "maxLength" in schema:
-        out += [("a" * int(schema["maxLength"]), "at maxLength"), ("a" * (int(schema["maxLength"]) + 1),
-                                                                  "past maxLength")]
-    return out
-

@@ -19,8 +19,7 @@ import httpx
 
 from connmock.fidelity import substitution
 from contracts.target import Target, load_target
-
-ID_TABLES = {"nango": ("integrations", "integration"), "openint": ("connector_config_ids", "connector_config")}
+from speclib.profile import vendor_profile
 
 
 @dataclass(slots=True)
@@ -43,19 +42,23 @@ def role_name(kind: str, selector: str) -> str:
 
 
 def roles_of_entry(vendor: str, entry: dict[str, Any]) -> dict[str, str]:
-    """Roles of one `/__connmock/tenants` vendor entry (first object per role wins)."""
+    """Roles of one `/__connmock/tenants` vendor entry (first object per role wins), as the profile's
+    `binds.role` lists them."""
+    binds = vendor_profile(vendor).binds
+    if binds is None or binds.role is None or binds.seed is None:
+        return {}
     roles: dict[str, str] = {}
-    for item in entry.get("integrations", []) if vendor == "nango" else []:
-        roles.setdefault(role_name("integration", item["auth_mode"]), item["unique_key"])
-    for item in entry.get("connector_configs", []) if vendor == "openint" else []:
-        roles.setdefault(role_name("connector_config", item["connector_name"]), item["id"])
+    for item in entry.get(binds.role.listed, []):
+        roles.setdefault(role_name(binds.role.name, str(item[binds.seed.variant])), str(item[binds.seed.id]))
     return roles
 
 
 def roles_of_target(vendor: str, target: Target) -> dict[str, str]:
-    table, kind = ID_TABLES.get(vendor, ("", ""))
-    ids = target.ids.get(table, {}) if table else {}
-    return {role_name(kind, str(selector)): str(value) for selector, value in ids.items()}
+    binds = vendor_profile(vendor).binds
+    if binds is None or binds.role is None:
+        return {}
+    ids = target.ids.get(binds.table, {})
+    return {role_name(binds.role.name, str(selector)): str(value) for selector, value in ids.items()}
 
 
 def is_target_file(path: str | Path, vendor: str) -> bool:

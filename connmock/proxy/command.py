@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from openapi import VENDORS
+from openapi import vendors
 
 __all__ = ["proxy_command", "register"]
 
@@ -16,7 +16,7 @@ DEFAULT_PORT = 8090
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     proxy = commands.add_parser("proxy", help="forward to an implementation and check every exchange against the spec")
-    proxy.add_argument("--vendor", choices=VENDORS, required=True, help="whose spec the exchanges must follow")
+    proxy.add_argument("--vendor", choices=vendors(), required=True, help="whose spec the exchanges must follow")
     proxy.add_argument("--upstream", required=True,
                        help="base URL of the implementation (e.g. http://127.0.0.1:8080/nango)")
     proxy.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from speclib.profile import vendor_profile
+
 __all__ = ["DECISIONS", "KINDS", "MAX_ARMED", "MAX_DELAY_MS", "MAX_TIMES", "STATES", "Scenario", "refused_decision"]
 
 KINDS = ("error", "delay", "drop", "state", "consent")
@@ -14,16 +16,16 @@ DECISIONS = ("approve", "deny")
 MAX_DELAY_MS = 30_000
 MAX_TIMES = 1000
 MAX_ARMED = 1000
-DECIDES = {"xpander": ("approve", "deny"), "vercel": ("approve", "deny"), "nango": ("approve", "deny"),
-           "openint": ("approve",)}
 
 
 def refused_decision(vendor: str, decision: str) -> str | None:
-    """Why `vendor`'s hosted flow cannot take `decision` (None when it can)."""
-    if decision in DECIDES.get(vendor, ()):
+    """Why `vendor`'s hosted flow cannot take `decision` (None when it can): its profile's `scenarios.consent`
+    lists the decisions its page offers, `consent-refusal` says why another is refused."""
+    profile = vendor_profile(vendor)
+    if decision in profile.consent:
         return None
-    if vendor == "openint":
-        return "OpenInt's Connect page has no way to decline (no Deny or Cancel): only approve is possible"
+    if profile.consent:
+        return profile.consent_refusal or f"{vendor}'s hosted page cannot {decision}"
     return f"{vendor} has no hosted consent page"
 
 

@@ -26,20 +26,23 @@ from mock_server.pages.render import error_page
 from mock_server.store import StoreFull
 from mock_server.vendors.base import Reply
 from mock_server.world import World
+from speclib.profile import vendor_profile
 
 TYPED_VALUE = "connmock-consent"
 
 
 def decision_page(vendor: str, request: PageRequest) -> bool:
-    """Whether the URL names a page that asks the user for a decision."""
-    page = request.page
-    if vendor == "xpander":
-        return len(page) == 3 and page[0] == "connect"
-    if vendor == "vercel":
-        return page in (("authorize",), ("install",))
-    if vendor == "nango":
-        return page == ("oauth",) or (page == ("connect",) and "session_token" in request.query)
-    return vendor == "openint" and page == ("connect",)
+    """Whether the URL names a page that asks the user for a decision: one of the profile's
+    `scenarios.consent-pages` (`connect/*/*`: any segment where `*`; `connect?session_token`: with that query
+    parameter)."""
+    for pattern in vendor_profile(vendor).consent_pages:
+        path, _, needed = pattern.partition("?")
+        segments = tuple(path.split("/"))
+        if len(segments) != len(request.page) or (needed and needed not in request.query):
+            continue
+        if all(s in ("*", p) for s, p in zip(segments, request.page, strict=True)):
+            return True
+    return False
 
 
 async def nango_connect_form(pages: NangoPages, request: PageRequest, decision: str) -> dict[str, str] | None:

@@ -19,7 +19,7 @@ from mock_server.armed.model import (
     refused_decision,
 )
 from mock_server.forced import documented_codes
-from mock_server.scenarios.states import STATE_READS, unsupported
+from mock_server.scenarios.states import state_reads, unsupported
 from mock_server.world import World
 
 FIELDS = ("kind", "vendor", "operation", "tenant", "object_id", "times", "status", "delay_ms", "state", "decision")
@@ -96,7 +96,7 @@ def operation_of(world: World, vendor: str, body: dict[str, Any], kind: str) -> 
                               "operation")
         return None
     name = text(body, "operation", required=kind != "state")
-    allowed = STATE_READS.get(vendor, ()) if kind == "state" else tuple(operations)
+    allowed = state_reads(vendor) if kind == "state" else tuple(operations)
     if name is not None and name not in allowed:
         raise ArmingError(f"{vendor} has no operation {name!r} for this scenario kind ({kind}); "
                           f"operationIds: {', '.join(allowed)}", "operation")

@@ -16,7 +16,7 @@ from mock_server.armed.model import Scenario
 from mock_server.forced import forced_reply
 from mock_server.journal import JournalEntry, redacted_query
 from mock_server.scenarios.preferences import staging
-from mock_server.scenarios.states import STATE_READS, Overlay, state_overlay, state_reply
+from mock_server.scenarios.states import Overlay, state_overlay, state_reads, state_reply
 from mock_server.vendors.base import Reply
 from mock_server.world import World
 from speclib.loader import Operation
@@ -68,7 +68,7 @@ async def stage(world: World, vendor: str, operation: Operation, tenant: str, ob
     """Consume the oldest matching scenario and apply it with the `Prefer` header's staging. Raises
     `ConnectionDropped` for a drop, `BadRequest` for a malformed `Prefer: delay`."""
     wanted = staging(prefer)
-    kinds = (*ON_ANY_OPERATION, "state") if operation.operation_id in STATE_READS.get(vendor, ()) else ON_ANY_OPERATION
+    kinds = (*ON_ANY_OPERATION, "state") if operation.operation_id in state_reads(vendor) else ON_ANY_OPERATION
     scenario = world.scenarios.take(vendor, kinds, operation.operation_id, tenant, objects)
     if scenario is None and not wanted.applied:
         return NOTHING

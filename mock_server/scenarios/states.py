@@ -19,13 +19,10 @@ from typing import Any
 from mock_server.forced import forced_reply
 from mock_server.vendors.base import Reply
 from mock_server.world import World
+from openapi import vendors
 from speclib.loader import Operation
+from speclib.profile import vendor_profile
 
-# vendor -> the reads that show the state (each names the connection in its path)
-STATE_READS: dict[str, tuple[str, ...]] = {
-    "nango": ("getConnection",),
-    "openint": ("getConnection", "getConnectionV1", "getConnectionV2"),
-}
 OPENINT_STATUS = {
     "expired": ("error", "The access token has expired and could not be refreshed"),
     "revoked": ("disconnected", "Access was revoked; the customer must connect again"),
@@ -35,12 +32,19 @@ NANGO_REFRESH_FAILED = "424"
 Overlay = Callable[[Reply], Reply]
 
 
+def state_reads(vendor: str) -> tuple[str, ...]:
+    """The reads that show the state (each names the connection in its path): the profile's
+    `scenarios.state-reads`."""
+    return vendor_profile(vendor).state_reads
+
+
 def unsupported(vendor: str) -> str | None:
     """Why `vendor` cannot show a state (None when it can)."""
-    if vendor in STATE_READS:
+    if state_reads(vendor):
         return None
+    able = sorted(v for v in vendors() if state_reads(v))
     return (f"{vendor} documents no expired or revoked state for a connection; state scenarios exist for "
-            f"{', '.join(sorted(STATE_READS))}")
+            f"{', '.join(able)}")
 
 
 def state_reply(vendor: str, operation: Operation, world: World) -> Reply | None:

@@ -107,14 +107,16 @@ class VendorAdapter(ABC):
         """Headers the vendor puts on every response."""
         return {}
 
-    def tenant_by(self, attribute: str, value: str) -> Tenant | None:
-        """The seeded tenant whose `attribute` equals `value` (compared in constant time)."""
+    def tenant_by_key(self, value: str) -> Tenant | None:
+        """The seeded tenant holding API key `value` for this vendor (where its profile's `auth.keys` says),
+        compared in constant time against every key."""
         import hmac
 
         found = None
         for tenant in self.world.seed.tenants:
-            if hmac.compare_digest(str(getattr(tenant, attribute)).encode(), value.encode()):
-                found = tenant
+            for key in tenant.keys(self.key):
+                if hmac.compare_digest(key.encode(), value.encode()):
+                    found = tenant
         return found
 
     def describe_tenant(self, tenant: Tenant) -> dict[str, Any]:

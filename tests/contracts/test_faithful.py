@@ -7,9 +7,8 @@ import pytest
 from contracts.report import Redactor, render_summary
 from contracts.runner import RunOptions, run_vendor
 from contracts.target import local_target
+from openapi import VENDORS
 from tests.contracts.conftest import Serve
-
-VENDORS = ["xpander", "openint", "vercel", "nango"]
 
 
 @pytest.mark.parametrize("vendor", VENDORS)

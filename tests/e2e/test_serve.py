@@ -17,6 +17,7 @@ import pytest
 
 from fixtures import SeedData, load_seed
 from fixtures.factories import PayloadFactory
+from openapi import VENDORS
 from tests.support.server import connmock_serve, free_port
 
 SEED: SeedData = load_seed()
@@ -32,7 +33,7 @@ def served() -> Iterator[tuple[str, str]]:
 
 def test_startup_prints_base_urls_and_demo_keys(served: tuple[str, str]) -> None:
     base, banner = served
-    for vendor in ("xpander", "openint", "vercel", "nango"):
+    for vendor in VENDORS:
         assert f"{base}/{vendor}" in banner
     for tenant in (ACME, GLOBEX):
         assert tenant.nango_secret_key in banner and tenant.openint_api_key in banner
@@ -66,7 +67,7 @@ def body_for(vendor: str, variant: str) -> dict[str, Any]:
 
 def test_index_tenants_and_swagger_ui(base: str) -> None:
     index = httpx.get(f"{base}/").json()
-    assert [v["vendor"] for v in index["vendors"]] == ["xpander", "openint", "vercel", "nango"]
+    assert [v["vendor"] for v in index["vendors"]] == list(VENDORS)
     tenants = httpx.get(f"{base}/__connmock/tenants").json()["tenants"]
     assert {t["id"] for t in tenants} == {"acme", "globex"}
     assert tenants[0]["vendors"]["nango"]["base_url"] == f"{base}/nango"

@@ -13,6 +13,7 @@ import pytest
 
 from connmock.proxy.errors import error_schema
 from contracts.target import local_target
+from openapi import VENDORS
 from speclib import SchemaValidator, load_spec
 from tests.proxy.conftest import broken_behind_proxy, proxy_of, run_suite
 from tests.proxy.upstreams import Restatus, Then, raw_upstream
@@ -62,7 +63,7 @@ def test_undocumented_status_is_reported() -> None:
         ("listConnections", "undocumented-status", "status 418")]
 
 
-@pytest.mark.parametrize("vendor", ["xpander", "openint", "vercel", "nango"])
+@pytest.mark.parametrize("vendor", VENDORS)
 def test_enforce_answers_502_in_the_vendor_error_shape(vendor: str) -> None:
     # Given a server echoing a secret of the create, behind the proxy in enforce mode
     from fixtures import load_seed

@@ -97,6 +97,8 @@ def test_invalid_openapi_is_reported() -> None:
     ({"delete": "noSuchOperation"}, "unknown operations ['noSuchOperation']"),
     ({"binds": {"table": "integrations", "into": "header.x"}}, "binds.into must be request.<field> or path."),
     ({"repeat-create": "sometimes"}, "repeat-create must be one of"),
+    ({"auth": None}, "needs auth.keys"),
+    ({"scenarios": {"state-reads": ["noSuchRead"]}}, "unknown operations ['noSuchRead']"),
 ])
 def test_a_broken_vendor_profile_is_reported(change: dict[str, object], message: str) -> None:
     document = yaml.safe_load((SPEC_DIR / "nango.yaml").read_text(encoding="utf-8"))

@@ -81,7 +81,7 @@ class NangoAdapter(VendorAdapter):
         secret = header.split("Bearer ")[-1]  # Nango takes what follows `Bearer `, or the whole header
         if not UUID_V4.match(secret):
             raise unauthorized("invalid_secret_key_format")
-        tenant = self.tenant_by("nango_secret_key", secret)
+        tenant = self.tenant_by_key(secret)
         if tenant is None:
             raise unauthorized("unknown_account")
         self.rates.count(tenant.id)

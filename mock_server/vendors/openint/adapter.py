@@ -65,7 +65,7 @@ class OpenIntAdapter(VendorAdapter):
             raise Unauthorized("Invalid Authorization header, expecting Bearer with token")
         token = match.group(1)
         if "." not in token:  # OpenInt: a JWT always has a dot; anything else is an API key
-            tenant = self.tenant_by("openint_api_key", token)
+            tenant = self.tenant_by_key(token)
             if tenant is None:
                 raise Unauthorized("Invalid API key")
             return Principal(tenant=tenant, kind="org")

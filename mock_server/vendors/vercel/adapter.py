@@ -45,7 +45,7 @@ class VercelAdapter(VendorAdapter):
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise forbidden(*MISSING_TOKEN)
-        tenant = self.tenant_by("vercel_token", token.strip())
+        tenant = self.tenant_by_key(token.strip())
         if tenant is None:
             raise forbidden(*INVALID_TOKEN)
         return Principal(tenant=tenant)

@@ -313,7 +313,7 @@ class RedisStore:
             raise LookupError(f"no index is defined for {family_of(space)}")
         if redis_index.SEPARATOR in query.search:  # could span two texts as the index joins them: decode all
             return naive_find(await self.values(space), indexer, query)
-        keys = [self._keys(space)[0], *redis_index.keys(self.prefix, space)]
+        keys = [self._keys(space)[0], *redis_index.keys(self.prefix, space, query.sort)]
         args = [redis_index.term_prefix(self.prefix, space), *redis_index.query_args(query)]
         for attempt in range(2):
             total, complete, *values = await self._run(self._find, keys, args)

@@ -34,6 +34,9 @@ WIDTH = 20  # digits of an inverted time
 SEP = "\x01\x01"  # ends a name in an order string: below every character `escaped` writes
 LAST = "\U0010ffff"  # above every character of an id
 
+__all__ = ["DESCENDING", "FAMILY", "INDEXER", "SORTS", "SortKey", "cursor_place", "decode_cursor", "encode_cursor",
+           "entry", "matches", "page", "query_of", "sort_key"]
+
 
 def sort_key(connector: dict[str, Any], sort: str) -> SortKey:
     if sort in DESCENDING:

@@ -26,11 +26,18 @@ class Entry(NamedTuple):  # a tuple: built on every write of an indexed record, 
             records never share one (end it with something unique, such as the id).
         terms: the equality terms the record satisfies (made with `term`).
         text: the lower-cased fields a substring search looks in.
+        also: its place in the family's other list orders (`Query.sort` 1, 2, …), unique like `order`; every
+            record of a family has as many.
     """
 
     order: str
     terms: frozenset[str] = frozenset()
     text: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
+
+    def place(self, sort: int) -> str:
+        """The record's order string in list order `sort` (0: `order`)."""
+        return self.order if not sort else self.also[sort - 1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +64,10 @@ class Query:
         offset: matching records skipped before the page.
         limit: the most records returned (None: all).
         count: also count every matching record (`Found.total`).
+        sort: which of the entries' orders the list runs in (0: `Entry.order`, n: `Entry.also[n - 1]`).
+        after: a keyset cursor: only the records that come after the one with this order string (in the
+            list's direction: a larger order ascending, a smaller one descending), whether or not that one is
+            still there; so a page never repeats or skips a record when others are added or removed meanwhile.
     """
 
     where: tuple[frozenset[str], ...] = ()
@@ -65,6 +76,8 @@ class Query:
     offset: int = 0
     limit: int | None = None
     count: bool = False
+    sort: int = 0
+    after: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +115,15 @@ def matches(entry: Entry, query: Query) -> bool:
     return not query.search or any(query.search in text for text in entry.text)
 
 
+def beyond(place: str, query: Query) -> bool:
+    """Whether a record at `place` (in the query's sort) comes after the query's cursor."""
+    return query.after is None or (place < query.after if query.descending else place > query.after)
+
+
 def naive_find(records: Iterable[bytes], indexer: Indexer, query: Query) -> Found:
     """The reference answer: decode every record, filter, sort, slice."""
     entries = [(indexer.entry(raw), raw) for raw in records]
-    ordered = sorted(((e.order, raw) for e, raw in entries if matches(e, query)), reverse=query.descending)
+    ordered = sorted(((e.place(query.sort), raw) for e, raw in entries
+                      if matches(e, query) and beyond(e.place(query.sort), query)), reverse=query.descending)
     end = None if query.limit is None else query.offset + query.limit
     return Found([raw for _, raw in ordered[query.offset:end]], len(ordered) if query.count else None)

@@ -19,7 +19,7 @@ retrying (bounded) otherwise. This is the WATCH/MULTI/EXEC pattern with per-reco
 watch whole keys, and watching a space's hash would make every write to any record of the space abort every
 concurrent upsert in it. The writers of one record in one process take turns (`_turn`), so only writers in
 other processes can make a commit retry; and `patch` (Nango's `last_fetched_at` on every get) sets fields in
-one script, never retried.
+one script, never retried, with the concurrent patches of one record merged into few calls (`batching.py`).
 
 Index entries live in their space like records (so `get(index_space, entry)` finds the key), but are not
 counted as records, exactly as in the in-memory store.
@@ -45,6 +45,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from mock_server.store import redis_index, redis_patch
 from mock_server.store.base import Index, StoreFull, StoreUnavailable
+from mock_server.store.batching import PatchBatches
 from mock_server.store.query import Found, Indexer, Query, family_of, naive_find
 
 MAX_ATTEMPTS = 200  # compare-and-set rounds before `StoreContention`; each round some writer of the key wins
@@ -176,6 +177,7 @@ class RedisStore:
         self._reindex_script: AsyncScript = self.client.register_script(redis_index.REINDEX)
         self._indexers: dict[str, Indexer] = {}
         self._turns: dict[tuple[str, str], tuple[asyncio.Lock, list[int]]] = {}
+        self._batches = PatchBatches(self._patch_once)
 
     def _keys(self, space: str) -> tuple[str, str]:
         return f"{self.prefix}h:{space}", f"{self.prefix}o:{space}"
@@ -282,6 +284,9 @@ class RedisStore:
         indexer = self._indexers.get(family_of(space))
         if indexer is not None and not indexer.fields.isdisjoint(fields):  # the entry changes: computed here
             return await self.update(space, key, lambda old: orjson.dumps({**orjson.loads(old), **fields}))
+        return await self._batches.patch(space, key, fields)
+
+    async def _patch_once(self, space: str, key: str, fields: Mapping[str, Any]) -> bytes | None:
         pairs = [part for name, value in fields.items() for part in (orjson.dumps(name), orjson.dumps(value))]
         patched = await self._run(self._patch, [self._keys(space)[0]], [key, *pairs])
         return bytes(patched) if patched is not None else None
@@ -313,7 +318,7 @@ class RedisStore:
             raise LookupError(f"no index is defined for {family_of(space)}")
         if redis_index.SEPARATOR in query.search:  # could span two texts as the index joins them: decode all
             return naive_find(await self.values(space), indexer, query)
-        keys = [self._keys(space)[0], *redis_index.keys(self.prefix, space)]
+        keys = [self._keys(space)[0], *redis_index.keys(self.prefix, space, query.sort)]
         args = [redis_index.term_prefix(self.prefix, space), *redis_index.query_args(query)]
         for attempt in range(2):
             total, complete, *values = await self._run(self._find, keys, args)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 import orjson
 
+from mock_server.store.batching import PatchBatches
 from mock_server.store.redis import RedisStore
 from tests.store.test_store_contract import appended
 
@@ -64,5 +65,49 @@ def test_patches_and_upserts_of_one_key_all_land(redis_url: str) -> None:
         final = orjson.loads(await store.get(SPACE, "hot") or b"{}")
         assert sorted(final["items"]) == list(range(100))
         assert list(final) == ["items", "last_fetched_at"]
+
+    run(redis_url, body)
+
+
+def test_concurrent_patches_of_one_key_are_sent_as_two_calls(redis_url: str) -> None:
+    async def body(store: RedisStore) -> None:
+        await store.insert(SPACE, "hot", orjson.dumps({"id": 1, "last_fetched_at": None}))
+        sent: list[dict[str, object]] = []
+        real = store._patch_once
+
+        async def counted(space: str, key: str, fields: Mapping[str, object]) -> bytes | None:
+            sent.append(dict(fields))
+            return await real(space, key, fields)
+
+        store._batches = PatchBatches(counted)
+        # When 300 gets write `last_fetched_at` at once
+        results = await asyncio.gather(*(store.patch(SPACE, "hot", {"last_fetched_at": f"t{n:03d}"})
+                                         for n in range(300)))
+        # Then the first is sent alone, the 299 that came while it was in flight as one call with the last value
+        assert sent == [{"last_fetched_at": "t000"}, {"last_fetched_at": "t299"}]
+        assert [orjson.loads(r or b"{}")["last_fetched_at"] for r in results] == ["t000"] + ["t299"] * 299
+        assert await store.get(SPACE, "hot") == orjson.dumps({"id": 1, "last_fetched_at": "t299"})
+        # and a patch on its own afterwards is sent on its own, as are those of other keys
+        assert await store.patch(SPACE, "hot", {"seen": 1}) == orjson.dumps({"id": 1, "last_fetched_at": "t299",
+                                                                              "seen": 1})
+        assert await store.patch(SPACE, "absent", {"seen": 1}) is None
+        assert len(sent) == 4 and not store._batches._open and not store._batches._busy
+
+    run(redis_url, body)
+
+
+def test_a_batch_whose_sender_went_away_is_sent_by_the_patches_that_joined_it(redis_url: str) -> None:
+    async def body(store: RedisStore) -> None:
+        await store.insert(SPACE, "hot", orjson.dumps({"id": 1}))
+        first = asyncio.ensure_future(store.patch(SPACE, "hot", {"a": 1}))
+        await asyncio.sleep(0)  # in flight
+        leader = asyncio.ensure_future(store.patch(SPACE, "hot", {"b": 2}))  # opens the next batch, waits
+        await asyncio.sleep(0)
+        joined = asyncio.ensure_future(store.patch(SPACE, "hot", {"c": 3}))
+        await asyncio.sleep(0)
+        leader.cancel()
+        assert await first == orjson.dumps({"id": 1, "a": 1})
+        assert await joined == orjson.dumps({"id": 1, "a": 1, "c": 3})  # it went again; the cancelled one never ran
+        assert leader.cancelled()
 
     run(redis_url, body)

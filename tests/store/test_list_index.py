@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,13 @@ OTHER = "toy:globex:items"
 
 
 def toy_entry(raw: bytes) -> Entry:
+    """Three list orders: by date, by name (a name may be a prefix of another, or hold a \\x01: the bytes just
+    above the NUL that ends an order in a Redis member), and by category."""
     record = orjson.loads(raw)
     return Entry(order=f"{record['at']}|{record['id']:04d}",
                  terms=frozenset({term("cat", record["cat"]), *(term("tag", t) for t in record["tags"])}),
-                 text=(record["name"].lower(),))
+                 text=(record["name"].lower(),),
+                 also=(f"{record['name'].lower()}\x01{record['id']:04d}", f"{record['cat']}{record['id']:04d}"))
 
 
 INDEXER = Indexer(entry=toy_entry, fields=frozenset({"id", "at", "cat", "tags", "name"}))
@@ -38,7 +42,8 @@ CATS = st.sampled_from(["a", "b", "c"])
 TAGS = st.sampled_from(["x", "y", "z"])
 RECORDS = st.fixed_dictionaries({
     "id": st.integers(0, 30), "at": st.sampled_from(["2026-01-01", "2026-01-02", "2026-01-03"]), "cat": CATS,
-    "tags": st.lists(TAGS, max_size=2, unique=True), "name": st.sampled_from(["Alpha", "beta", "GAMMA", "déjà"]),
+    "tags": st.lists(TAGS, max_size=2, unique=True),
+    "name": st.sampled_from(["Alpha", "Al", "al\x01pha", "beta", "GAMMA", "déjà"]),
     "seen": st.integers(0, 9),
 })
 WRITES = st.one_of(
@@ -58,6 +63,10 @@ QUERIES = st.builds(
     offset=st.one_of(st.integers(0, 5), st.just(2**63 - 1)),  # Nango's `page=1e300`: past any list
     limit=st.one_of(st.none(), st.integers(0, 4), st.just(2**63 - 1)),
     count=st.booleans(),
+    sort=st.integers(0, 2),
+    after=st.one_of(st.none(), st.sampled_from(["", "2026-01-02", "2026-01-02|0004", "al", "al\x01", "al\x010003",
+                                               "b0005", "beta\x01", "\uffff"]),
+                    st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=5)),
 )
 
 
@@ -117,6 +126,9 @@ def test_find_answers_what_the_records_say(backend: Backend, few: int, writes: l
                                                                              Query(count=True))
         for query in queries:
             assert await store.find(SPACE, query) == naive_find(model.values(), INDEXER, query)
+            for raw in list(model.values())[:3]:  # a cursor at a record: the page starts just past it
+                at = replace(query, after=INDEXER.entry(raw).place(query.sort))
+                assert await store.find(SPACE, at) == naive_find(model.values(), INDEXER, at)
 
     backend.run(body)
 

@@ -39,6 +39,7 @@ class ConnectorService:
     def __init__(self, world: World, rules: tuple[SecretRule, ...]) -> None:
         self.world = world
         self.rules = rules  # the secret marks of the create body
+        world.store.define_index(listing.FAMILY, listing.INDEXER)
 
     @staticmethod
     def space(team: VercelTeam, kind: str) -> str:
@@ -150,8 +151,8 @@ class ConnectorService:
         return result
 
     async def list_page(self, team: VercelTeam, query: dict[str, Any]) -> dict[str, Any]:
-        records = [orjson.loads(raw) for raw in await self.world.store.values(self.space(team, "connectors"))]
-        return listing.page(records, query)
+        found = await self.world.store.find(self.space(team, "connectors"), listing.query_of(query))
+        return listing.page([orjson.loads(raw)["connector"] for raw in found.values], query)
 
     async def api_keys(self, team: VercelTeam, connector_id: str) -> list[dict[str, Any]]:
         raw = await self.world.store.get(self.space(team, "keys"), connector_id)

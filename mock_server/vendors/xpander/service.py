@@ -10,6 +10,7 @@ import orjson
 from fixtures import XpanderConnector
 from mock_server.errors import NotFound
 from mock_server.vendors.base import Principal
+from mock_server.vendors.xpander import listing
 from mock_server.world import World
 
 SUMMARY_FIELDS = ("id", "name", "access_scope", "is_service_account", "owner", "version", "open_api_spec_id",
@@ -24,6 +25,7 @@ def iso(world: World) -> str:
 class XpanderService:
     def __init__(self, world: World) -> None:
         self.world = world
+        world.store.define_index(listing.FAMILY, listing.INDEXER)
 
     def space(self, principal: Principal) -> str:
         return f"xpander:{principal.tenant.id}:connections"
@@ -65,15 +67,16 @@ class XpanderService:
         await self.world.store.insert(self.space(principal), connection_id, orjson.dumps(record))
         return record
 
-    async def visible_connections(self, principal: Principal) -> list[dict[str, Any]]:
-        """Organizational connections of the org, and the caller's own personal ones."""
-        records = [orjson.loads(raw) for raw in await self.world.store.values(self.space(principal))]
-        return [r for r in records if r["access_scope"] == "organizational" or r["owner"] == principal.user_id]
-
     async def connector_items(self, principal: Principal, connectors: list[XpanderConnector]
                               ) -> list[dict[str, Any]]:
-        connections = await self.visible_connections(principal)
-        return [self.connector_item(c, [x for x in connections if x["connector_id"] == c.id]) for c in connectors]
+        """The connectors, each with the connections the caller sees (read from the index: only those)."""
+        shown: dict[str, list[dict[str, Any]]] = {c.id: [] for c in connectors}
+        if shown:
+            found = await self.world.store.find(self.space(principal), listing.visible_to(principal.user_id, shown))
+            for raw in found.values:
+                record = orjson.loads(raw)
+                shown[record["connector_id"]].append(record)
+        return [self.connector_item(c, shown[c.id]) for c in connectors]
 
     def connector_item(self, connector: XpanderConnector, connections: list[dict[str, Any]]) -> dict[str, Any]:
         return {
@@ -113,9 +116,10 @@ class XpanderService:
 
     async def operations(self, principal: Principal, connector_id: str, connection_id: str) -> list[dict[str, Any]]:
         connector = self.connector(connector_id)
-        visible = await self.visible_connections(principal)
-        connection = next((c for c in visible if c["id"] == connection_id and c["connector_id"] == connector_id), None)
-        if connection is None:
+        raw = await self.world.store.get(self.space(principal), connection_id)
+        connection = orjson.loads(raw) if raw is not None else None
+        if connection is None or connection["connector_id"] != connector_id \
+                or not listing.visible(connection, principal.user_id):
             raise NotFound("Connection not found")
         if connection["status"] != "active":
             raise NotFound(f"Connection is {connection['status']}: complete the OAuth2 flow first")

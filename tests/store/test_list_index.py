@@ -108,6 +108,7 @@ def forbid_full_reads(store: Store) -> None:
 
 
 @pytest.mark.parametrize("few", [index.FEW, 0], ids=["sorted-candidates", "walked-order"])
+# A fixed count below the profiles': each example runs on both backends, Redis included (a round trip per write)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(writes=st.lists(WRITES, max_size=25), queries=st.lists(QUERIES, min_size=1, max_size=4))
 def test_find_answers_what_the_records_say(backend: Backend, few: int, writes: list[tuple[str, str, dict[str, Any]]],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mock_server.store.query import naive_find
@@ -48,14 +48,14 @@ def listed(records: list[dict[str, Any]], params: dict[str, Any]) -> list[dict[s
     return [orjson.loads(raw)["connector"] for raw in found.values]
 
 
-@settings(max_examples=300, deadline=None)
 @given(drawn=st.lists(RECORDS, max_size=10), params=PARAMS, at=st.integers(0, 9), forged=FORGED,
        forged_id=st.sampled_from(["scl_03", "scl_0", "scl_\x00", "", "scl_9"]))
 def test_vercel_lists_what_its_filters_and_cursors_list(drawn: list[tuple[dict[str, Any], list[str]]],
                                                         params: dict[str, Any], at: int, forged: Any,
                                                         forged_id: str) -> None:
-    records = [{"connector": {**c, "id": f"scl_{n:02d}"}, "projects": [{"projectId": p} for p in projects]}
-               for n, (c, projects) in enumerate(drawn)]
+    records: list[dict[str, Any]] = [
+        {"connector": {**c, "id": f"scl_{n:02d}"}, "projects": [{"projectId": p} for p in projects]}
+        for n, (c, projects) in enumerate(drawn)]
     sort = params.get("sort") or "createdAt"
     assert listed(records, params) == before(records, params, None)
     cursors: list[vercel.SortKey] = [(forged, forged_id)]
@@ -75,7 +75,6 @@ CONNECTIONS = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=200, deadline=None)
 @given(drawn=st.lists(CONNECTIONS, max_size=10), user=st.sampled_from(["alice", "bob", "carol"]),
        connectors=st.lists(st.sampled_from(["c1", "c2", "c3", "c4"]), max_size=3, unique=True))
 def test_xpander_lists_the_connections_a_user_sees(drawn: list[dict[str, Any]], user: str,

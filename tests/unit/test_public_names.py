@@ -112,7 +112,6 @@ WITHOUT_ALL = frozenset({
     "mock_server.vendors.openint.listing",
     "mock_server.vendors.openint.service",
     "mock_server.vendors.vercel.adapter",
-    "mock_server.vendors.vercel.listing",
     "mock_server.vendors.vercel.service",
     "mock_server.vendors.xpander.adapter",
     "mock_server.vendors.xpander.service",

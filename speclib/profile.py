@@ -147,6 +147,8 @@ class Profile:
     consent_refusal: str | None = None  # why a decision it lacks is refused, in the vendor's terms
     consent_pages: tuple[str, ...] = ()  # hosted pages that ask for the decision: `connect/*/*`, `connect?token`
     state_reads: tuple[str, ...] = ()  # reads that show an expired or revoked connection (`state` scenarios)
+    state_answer: str | None = None  # the documented status such a read answers instead (Nango's 424)
+    state_fields: dict[str, dict[str, str]] = field(default_factory=dict)  # or: state -> fields its answer shows
     unfit_checks: tuple[str, ...] = ()  # Schemathesis checks the vendor's documented behaviour cannot pass
 
     @property
@@ -220,6 +222,7 @@ def profile_of(spec: Spec) -> Profile:
     if repeat not in REPEATS:
         raise ProfileError(f"{vendor}: repeat-create must be one of {REPEATS}, not {repeat!r}")
     address, scenarios = block.get("address", {}), block.get("scenarios", {})
+    state_shows = scenarios.get("state-shows", {})
     profile = Profile(
         vendor=vendor, create=text(block, "create", vendor), identity=text(block, "identity", vendor),
         repeat=repeat, read=block.get("read"), list=block.get("list"), update=tuple(block.get("update", ())),
@@ -231,10 +234,15 @@ def profile_of(spec: Spec) -> Profile:
         consent=tuple(scenarios.get("consent", ())), consent_refusal=scenarios.get("consent-refusal"),
         consent_pages=tuple(scenarios.get("consent-pages", ())),
         state_reads=tuple(scenarios.get("state-reads", ())), unfit_checks=tuple(block.get("unfit-checks", ())),
+        state_answer=state_shows.get("answer"),
+        state_fields={state: dict(shown) for state, shown in state_shows.get("fields", {}).items()},
     )
     unknown = [op for op in (*profile.operations, *profile.state_reads) if op not in spec.operations]
     if unknown:
         raise ProfileError(f"{vendor}: x-connmock-profile names unknown operations {unknown}")
+    if profile.state_reads and (profile.state_answer is None) == (not profile.state_fields):
+        raise ProfileError(f"{vendor}: scenarios.state-shows needs either an answer (a documented status) or "
+                           "fields (per state, what the read's answer shows)")
     if profile.auth is None:
         raise ProfileError(f"{vendor}: x-connmock-profile needs auth.keys (where the tenants' keys are in the seed)")
     if profile.list and profile.listing is None:

@@ -1,6 +1,8 @@
 """`state` scenarios: an expired token or a revoked connection, shown by the reads of that connection the way
 each vendor's spec says such a connection reads.
 
+What each vendor's read shows is its profile's `scenarios.state-shows` (`openapi/<vendor>.yaml`):
+
 - Nango refreshes an expired OAuth token when the connection is read (`GET /connections/{id}`); when the refresh
   fails (the refresh token expired too, or the user revoked the grant) it answers the documented 424
   (`invalid_credentials`, "refresh exhausted"). Both states are that answer.
@@ -23,12 +25,6 @@ from openapi import vendors
 from speclib.loader import Operation
 from speclib.profile import vendor_profile
 
-OPENINT_STATUS = {
-    "expired": ("error", "The access token has expired and could not be refreshed"),
-    "revoked": ("disconnected", "Access was revoked; the customer must connect again"),
-}
-NANGO_REFRESH_FAILED = "424"
-
 Overlay = Callable[[Reply], Reply]
 
 
@@ -48,26 +44,28 @@ def unsupported(vendor: str) -> str | None:
 
 
 def state_reply(vendor: str, operation: Operation, world: World) -> Reply | None:
-    """The answer that replaces the read (Nango's documented 424), or None when the read is answered and then
-    changed by `state_overlay`."""
-    if vendor != "nango":
+    """The answer that replaces the read (the profile's `state-shows.answer`, a documented status), or None when
+    the read is answered and then changed by `state_overlay`."""
+    answer = vendor_profile(vendor).state_answer
+    if answer is None:
         return None
-    reply = forced_reply(operation, f"code={NANGO_REFRESH_FAILED}", world)
+    reply = forced_reply(operation, f"code={answer}", world)
     assert reply is not None  # the spec documents it (tests/api/test_scenarios.py holds it to that)
     reply.headers.pop("preference-applied", None)
     return reply
 
 
 def state_overlay(vendor: str, state: str, object_id: str) -> Overlay | None:
-    """What changes the answered read: OpenInt's connection shows the state in its `status`."""
-    if vendor != "openint":
+    """What changes the answered read: the fields the profile's `state-shows.fields` names for the state
+    (OpenInt's `status` and `status_message`)."""
+    shown = vendor_profile(vendor).state_fields.get(state)
+    if not shown:
         return None
-    status, message = OPENINT_STATUS[state]
 
     def overlay(reply: Reply) -> Reply:
         body: Any = reply.body
         if reply.status == 200 and isinstance(body, dict) and body.get("id") == object_id:
-            reply.body = {**body, "status": status, "status_message": message}
+            reply.body = {**body, **shown}
         return reply
 
     return overlay

@@ -99,6 +99,9 @@ def test_invalid_openapi_is_reported() -> None:
     ({"repeat-create": "sometimes"}, "repeat-create must be one of"),
     ({"auth": None}, "needs auth.keys"),
     ({"scenarios": {"state-reads": ["noSuchRead"]}}, "unknown operations ['noSuchRead']"),
+    ({"scenarios": {"state-reads": ["getConnection"]}}, "state-shows needs either an answer"),
+    ({"scenarios": {"state-reads": ["getConnection"], "state-shows": {"answer": "424", "fields": {"expired": {}}}}},
+     "state-shows needs either an answer"),
 ])
 def test_a_broken_vendor_profile_is_reported(change: dict[str, object], message: str) -> None:
     document = yaml.safe_load((SPEC_DIR / "nango.yaml").read_text(encoding="utf-8"))

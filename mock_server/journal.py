@@ -4,9 +4,10 @@ webhook delivery attempt, for `GET /__connmock/webhooks/deliveries`.
 Bounded twice: at most `size` entries, and each entry's bodies at most `body_bytes` (a larger body is replaced
 by a note of its size), so the journal holds at most about `size * 2 * body_bytes` whatever is sent.
 
-Cheap to write, since every operation writes one: bodies are kept as bytes (a request's as the client sent it, an
-error answer's as it was sent), and a request body is parsed and redacted once, when its entry is first read
-(`Kept`); entries that nobody reads cost no redaction at all.
+Cheap to write, since every operation writes one: an operation's `Exchange` is a tuple of what came, its bodies
+as bytes (the request's as the client sent it, an error answer's as it was sent); it becomes a `JournalEntry`
+(the body parsed and redacted, the query's secret-looking values redacted, the time formatted) once, when first
+read. Entries nobody reads cost no redaction at all.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 import orjson
@@ -67,41 +69,53 @@ class DeliveryEntry:
         return asdict(self)
 
 
+class Exchange(NamedTuple):
+    """One operation's exchange as the gate hands it over: its parts as they came, made into a `JournalEntry`
+    when first read (a tuple, as the cheapest thing to build once per request)."""
+
+    at: datetime
+    vendor: str
+    operation: str
+    method: str
+    path: str
+    query_string: str  # as sent: secret-looking values are redacted when read
+    status: int
+    duration_ms: float
+    scenario: str | None
+    tenant: str | None
+    request: bytes | None  # the request body as sent, None when the operation accepted none
+    reader: Callable[[bytes], Any]  # `request` into what the journal shows (parsed, secrets redacted)
+    response: bytes | None  # the error answer as sent, None for a success (its body may carry secrets)
+
+    def entry(self, limit: int) -> JournalEntry:
+        request = bounded(self.reader(self.request), limit) if self.request is not None else None
+        return JournalEntry(
+            at=self.at.isoformat(), vendor=self.vendor, operation=self.operation, method=self.method,
+            path=self.path, query=redacted_query(self.query_string), status=self.status,
+            duration_ms=self.duration_ms, request_body=request,
+            response_body=None if self.response is None else orjson.loads(self.response), scenario=self.scenario,
+            tenant=self.tenant)
+
+
 class Kept:
-    """One exchange as the journal keeps it: its bodies as JSON bytes. A request body can arrive as the bytes
-    the client sent with the function that reads them into what the journal shows (parsed, the schema's
-    defaults, secrets redacted); that runs once, when the entry is first read, and its JSON replaces the
-    bytes, so what was sent is never shown and never rendered twice."""
+    """A journal slot: an entry, or an exchange that becomes one when first read (once: the entry replaces it,
+    and what was sent is gone)."""
 
-    __slots__ = ("entry", "reader", "request", "response")
+    __slots__ = ("entry", "exchange")
 
-    def __init__(self, entry: JournalEntry, request: bytes | None, response: bytes | None,
-                 reader: Callable[[bytes], Any] | None = None) -> None:
-        self.entry = entry  # its bodies are None: they are the bytes below
-        self.request = request
-        self.response = response
-        self.reader = reader
+    def __init__(self, entry: JournalEntry | None, exchange: Exchange | None = None) -> None:
+        self.entry = entry
+        self.exchange = exchange
 
     def read(self, limit: int) -> JournalEntry:
-        if self.reader is not None and self.request is not None:
-            self.request, self.reader = encoded(self.reader(self.request), limit), None
-        return replace(self.entry, request_body=decoded(self.request), response_body=decoded(self.response))
-
-
-def encoded(body: Any, limit: int) -> bytes | None:
-    """`body` as JSON, or a note in its place when that is over `limit` bytes."""
-    if body is None:
-        return None
-    data = orjson.dumps(body, default=str)
-    return data if len(data) <= limit else too_large(len(data), limit)
+        if self.entry is None:
+            assert self.exchange is not None
+            self.entry, self.exchange = self.exchange.entry(limit), None
+        return self.entry
 
 
 def too_large(size: int, limit: int) -> bytes:
     return orjson.dumps({"connmock_journal": f"body of {size} bytes not kept (limit {limit})"})
-
-
-def decoded(data: bytes | None) -> Any:
-    return None if data is None else orjson.loads(data)
 
 
 class Journal:
@@ -118,24 +132,22 @@ class Journal:
     def add(self, entry: JournalEntry) -> None:
         if not self.keeping:
             return
-        request, response = encoded(entry.request_body, self.body_bytes), encoded(entry.response_body, self.body_bytes)
-        self._entries.append(Kept(replace(entry, request_body=None, response_body=None), request, response))
+        request_body = bounded(entry.request_body, self.body_bytes)
+        response_body = bounded(entry.response_body, self.body_bytes)
+        if request_body is not entry.request_body or response_body is not entry.response_body:
+            entry = replace(entry, request_body=request_body, response_body=response_body)
+        self._entries.append(Kept(entry))
 
-    def add_exchange(self, entry: JournalEntry, request: bytes | None, reader: Callable[[bytes], Any],
-                     response: bytes | None) -> None:
-        """An entry whose request body is the bytes as sent (None: no body), turned into what the journal shows
-        by `reader` when first read, and whose response body is the JSON as sent (None: not kept). Both are
-        bounded by their size as sent."""
+    def add_exchange(self, exchange: Exchange) -> None:
+        """An operation's exchange, its bodies bounded by their size as sent."""
         if not self.keeping:
             return
         limit = self.body_bytes
-        if request is not None and len(request) > limit:
-            request, reader_or_none = too_large(len(request), limit), None
-        else:
-            reader_or_none = reader
-        if response is not None and len(response) > limit:
-            response = too_large(len(response), limit)
-        self._entries.append(Kept(entry, request, response, reader_or_none))
+        if exchange.request is not None and len(exchange.request) > limit:
+            exchange = exchange._replace(request=too_large(len(exchange.request), limit), reader=orjson.loads)
+        if exchange.response is not None and len(exchange.response) > limit:
+            exchange = exchange._replace(response=too_large(len(exchange.response), limit))
+        self._entries.append(Kept(None, exchange))
 
     def entries(self) -> list[JournalEntry]:
         return [kept.read(self.body_bytes) for kept in self._entries]

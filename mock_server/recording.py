@@ -17,7 +17,7 @@ import orjson
 from starlette.types import Scope
 
 from mock_server.access_log import AccessLog
-from mock_server.journal import JournalEntry, redacted_query
+from mock_server.journal import Exchange, JournalEntry, redacted_query
 from mock_server.parsing import TENANT_KEY
 from mock_server.plans import OperationPlan
 from mock_server.scenarios.staging import SCENARIO_KEY
@@ -52,15 +52,13 @@ class Recorder:
         method, path = scope["method"], scope["path"]
         self.log(f"{plan.vendor} {method} {path} -> {reply.status} ({elapsed:.1f} ms)")
         journal = self.world.journal
-        if not journal.keeping:
-            return
-        error = payload if reply.status >= 400 and isinstance(reply.body, dict) else None
-        entry = JournalEntry(
-            at=self.world.clock.now().isoformat(), vendor=plan.vendor, operation=plan.operation_id, method=method,
-            path=path, query=redacted_query(scope.get("query_string", b"").decode("latin-1")), status=reply.status,
-            duration_ms=round(elapsed, 2), request_body=None, response_body=None, scenario=scope.get(SCENARIO_KEY),
-            tenant=scope.get(TENANT_KEY))
-        journal.add_exchange(entry, raw_body, functools.partial(journalled_body, plan), error)
+        if journal.keeping:
+            error = payload if reply.status >= 400 and isinstance(reply.body, dict) else None
+            journal.add_exchange(Exchange(
+                self.world.clock.now(), plan.vendor, plan.operation_id, method, path,
+                scope.get("query_string", b"").decode("latin-1"), reply.status, round(elapsed, 2),
+                scope.get(SCENARIO_KEY), scope.get(TENANT_KEY), raw_body, functools.partial(journalled_body, plan),
+                error))
 
     def unrouted(self, vendor: str, scope: Scope, reply: Reply) -> None:
         method, path = scope["method"], scope["path"]

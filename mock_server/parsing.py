@@ -44,25 +44,22 @@ class ParsedRequest:
 
 
 class RequestHeaders(Headers):
-    """Starlette's request `Headers`, looked up by name in a dict built once (the first value of a name, as
-    `Headers` answers) instead of a scan of the list per lookup."""
+    """Starlette's request `Headers`, looked up by name in a dict of decoded names and values built once (the
+    first value of a name, as `Headers` answers) instead of a scan and a decode per lookup. Names arrive
+    lowercased (ASGI), as `Headers` assumes too."""
 
     def __init__(self, scope: Scope) -> None:
         super().__init__(scope=scope)
-        self._first = {key: value for key, value in reversed(self._list)}
+        self._first = {key.decode("latin-1"): value.decode("latin-1") for key, value in reversed(self._list)}
 
     def get(self, key: str, default: Any = None) -> Any:
-        value = self._first.get(key.lower().encode("latin-1"))
-        return default if value is None else value.decode("latin-1")
+        return self._first.get(key.lower(), default)
 
     def __getitem__(self, key: str) -> str:
-        value = self._first.get(key.lower().encode("latin-1"))
-        if value is None:
-            raise KeyError(key)
-        return value.decode("latin-1")
+        return self._first[key.lower()]
 
     def __contains__(self, key: Any) -> bool:
-        return key.lower().encode("latin-1") in self._first
+        return isinstance(key, str) and key.lower() in self._first
 
 
 def json_depth(value: Any) -> int:

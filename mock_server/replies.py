@@ -18,6 +18,7 @@ from mock_server.vendors.base import Reply, VendorAdapter, retry_later
 __all__ = ["failure_reply", "send_reply", "unrouted_reply"]
 
 logger = logging.getLogger("connmock")
+JSON_TYPE = b"application/json; charset=utf-8"
 
 
 async def send_reply(reply: Reply, send: Send, vendor_headers: dict[str, str]) -> bytes:
@@ -31,7 +32,8 @@ async def send_reply(reply: Reply, send: Send, vendor_headers: dict[str, str]) -
         payload = orjson.dumps(reply.body)
     headers = [(b"content-length", str(len(payload)).encode())]
     if payload:
-        headers.append((b"content-type", f"{reply.content_type}; charset=utf-8".encode()))
+        headers.append((b"content-type", JSON_TYPE if reply.content_type == "application/json"
+                         else f"{reply.content_type}; charset=utf-8".encode()))
     for name, value in {**vendor_headers, **reply.headers}.items():
         headers.append((name.lower().encode(), value.encode()))
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})

@@ -10,9 +10,9 @@ from starlette.types import Receive, Scope
 
 from mock_server.endpoints.scenarios import ScenarioEndpoints, is_scenarios_path
 from mock_server.endpoints.webhooks import WebhookAdmin
-from mock_server.gate import is_json_media
 from mock_server.journal_page import JournalPage
 from mock_server.pages import PAGES_PREFIX, Pages
+from mock_server.parsing import is_json_media
 from mock_server.scenarios.document import ADMIN_DOCUMENT, admin_document
 from mock_server.store import StoreUnavailable
 from mock_server.vendors.base import Reply, VendorAdapter, retry_later
@@ -55,8 +55,10 @@ class Admin:
         self.webhooks = WebhookAdmin(world, nango.connections if isinstance(nango, NangoAdapter) else None)
         self.page = JournalPage(world)
 
-    async def handle(self, scope: Scope, receive: Receive) -> Reply | None:
-        path, method = scope["path"], scope["method"]
+    async def handle(self, path: str, scope: Scope, receive: Receive) -> Reply | None:
+        """connmock's own answer to a request for `path` (below the app's root path), or None when the path is
+        not one of connmock's own."""
+        method = scope["method"]
         if path.startswith(PAGES_PREFIX):  # opened in the user's browser: the link's own token authorizes it
             return await self.pages.handle(path, method, scope, receive)
         if path == ADMIN_DOCUMENT and method in SAFE_METHODS:  # no secrets in it: Swagger UI loads it tokenless

@@ -1,8 +1,9 @@
 """The app factory: `create_app(settings)` builds a fresh world and the ASGI app serving it.
 
-Layers, outermost first: CORS (for the vendor APIs; none on `/__connmock/*`) → the dispatcher (admin endpoints,
-index, per-vendor specs) → Connexion (Swagger UI, spec-driven routing) → the gate (auth, validation, handlers,
-vendor errors).
+Layers, outermost first: dropping (`scenarios/dropping.py`) → CORS (for the vendor APIs; none on
+`/__connmock/*`) → Connexion's app with its middlewares: the router (`router.py`: admin, pages, the WebSocket,
+and every operation through the gate) → Starlette's error middleware → the vendor-shaped exception middleware →
+Connexion's Swagger UI → Connexion's lifespan → `Unrouted` (the vendor's 404/405). ARCHITECTURE.md says why.
 """
 
 from __future__ import annotations
@@ -17,14 +18,12 @@ from contextlib import asynccontextmanager
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 # Connexion imports Starlette's TestClient at import time, which warns about httpx; nothing here uses it.
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
 
 from connexion import AsyncApp
 from connexion.middleware.lifespan import LifespanMiddleware
-from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
@@ -33,95 +32,42 @@ from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.admin import ADMIN_PREFIX, Admin
-from mock_server.fallback import Fallback, VendorExceptionMiddleware, compile_routes
-from mock_server.gate import Gate, OperationPlan, send_reply
+from mock_server.gate import Gate
+from mock_server.plans import build_plans
+from mock_server.recording import Recorder
+from mock_server.router import Router, Unrouted, UnroutedErrors
+from mock_server.routing import RoutingTable, route_path
 from mock_server.scenarios.document import ADMIN_DOCUMENT
 from mock_server.scenarios.dropping import Dropping
 from mock_server.settings import Settings
 from mock_server.store import Store, persisting
 from mock_server.vendors import build_adapter
-from mock_server.vendors.base import VendorAdapter
 from mock_server.vendors.nango.adapter import NangoAdapter
 from mock_server.world import Clock, World, build_world
-from speclib import SchemaValidator, spec_path
+from speclib import spec_path
+
+__all__ = ["app_from_environment", "create_app", "settings_from_environment", "settings_to_environment"]
 
 EXPOSED_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Allow", "Retry-After",
                    "Preference-Applied"]
 
 
 def unreachable(**_: Any) -> None:
-    """Connexion wants a function per operation; the gate answers first, so this never runs."""
+    """Connexion wants a function per operation; the router sends every operation to the gate, so this never
+    runs."""
     raise RuntimeError("operations are served by the gate")
 
 
-def build_plans(world: World, adapters: dict[str, VendorAdapter], merged: bool) -> dict[str, OperationPlan]:
-    """One plan per operation; a spec operation without a handler is a startup error."""
-    plans: dict[str, OperationPlan] = {}
-    for vendor, adapter in adapters.items():
-        spec = world.specs[vendor].spec
-        handlers = adapter.handlers()
-        missing = sorted(set(spec.operations) - set(handlers))
-        if missing:
-            raise RuntimeError(f"{vendor}: operations without a handler: {', '.join(missing)}")
-        for operation_id, operation in spec.operations.items():
-            schema = operation.body_schema()
-            key = f"{vendor}.{operation_id}" if merged else operation_id
-            plans[key] = OperationPlan(
-                vendor=vendor,
-                operation=operation,
-                adapter=adapter,
-                handler=handlers[operation_id],
-                body_validator=SchemaValidator(schema) if schema is not None else None,
-                body_required=bool(operation.request_body and operation.request_body.get("required")),
-                rules=world.rules(vendor, operation_id),
-            )
-    return plans
+def lifespan_of(world: World) -> typing.Callable[[Any], typing.AsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        async with persisting(world.store):  # with --state-file: autosave while serving, save on shutdown
+            try:
+                yield
+            finally:
+                await world.webhooks.deliveries.aclose()  # webhooks under way get a moment, then stop
 
-
-# Kept escaped inside a segment: `/` would split it, and the router never matches a line break.
-REESCAPED = str.maketrans({"%": "%25", "/": "%2F", "\n": "%0A", "\r": "%0D"})
-
-
-def reescape(segment: str) -> str:
-    return segment.translate(REESCAPED)
-
-
-def keep_encoded_slashes(scope: Scope) -> Scope:
-    """Rebuild `path` from `raw_path` so that `%2F` stays inside one segment (Vercel's `slack%2Fmy-bot`).
-
-    Every segment is decoded and then re-escapes what `REESCAPED` names; the gate unquotes path parameters.
-    """
-    raw = scope.get("raw_path")
-    if not raw or b"%" not in raw:
-        return scope
-    segments = raw.decode("latin-1").split("?", 1)[0].split("/")
-    path = "/".join(reescape(unquote(s)) for s in segments)
-    return {**scope, "path": path}
-
-
-class Dispatcher:
-    """Routes connmock's own endpoints, and everything else to Connexion; a WebSocket at `/` is Nango's
-    browser-SDK auth socket (`@nangohq/frontend` opens it at the root of its host's origin)."""
-
-    def __init__(self, api: ASGIApp, admin: Admin, websocket: ASGIApp | None = None) -> None:
-        self.api = api
-        self.admin = admin
-        self.websocket = websocket
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            reply = await self.admin.handle(scope, receive)
-            if reply is not None:
-                await send_reply(reply, send, {})
-                return
-            scope = keep_encoded_slashes(scope)
-        elif scope["type"] == "websocket":
-            if self.websocket is not None and scope["path"] == "/":
-                await self.websocket(scope, receive, send)
-            else:
-                await send({"type": "websocket.close", "code": 1000})
-            return
-        await self.api(scope, receive, send)
+    return lifespan
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None
@@ -132,38 +78,29 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     adapters = {vendor: build_adapter(vendor, world) for vendor in settings.vendors}
     merged = not settings.single_vendor_at_root
     mounts = {vendor: settings.mount(vendor) for vendor in settings.vendors}
-    plans = build_plans(world, adapters, merged)
-    fallback = Fallback(adapters, {v: compile_routes(world.specs[v].spec, mounts[v]) for v in adapters}, mounts,
-                        world)
-    gate = functools.partial(Gate, world=world, plans=plans, mounts=mounts, fallback=fallback)
+    table = RoutingTable(build_plans(world, adapters), mounts)
+    recorder = Recorder(world)
+    nango = adapters.get("nango")
+    router = functools.partial(Router, table=table, gate=Gate(world, mounts, recorder),
+                               admin=Admin(world, adapters, mounts),
+                               websocket=nango.sessions.sockets if isinstance(nango, NangoAdapter) else None)
     spec_name = "merged" if merged else settings.vendors[0]
     urls = [{"url": f"{mounts[v]}/openapi.json", "name": v} for v in settings.vendors]
     if merged:
         urls.insert(0, {"url": "/openapi.json", "name": "all vendors (merged)"})
     urls.append({"url": ADMIN_DOCUMENT, "name": "connmock admin"})
-
-    @asynccontextmanager
-    async def lifespan(_: Any) -> AsyncIterator[None]:
-        async with persisting(world.store):  # with --state-file: autosave while serving, save on shutdown
-            try:
-                yield
-            finally:
-                await world.webhooks.deliveries.aclose()  # webhooks under way get a moment, then stop
-
     connexion_app = AsyncApp(
         __name__,
-        lifespan=lifespan,
-        middlewares=[functools.partial(gate, front=True),  # API operations: routed by the gate, skip the rest
-                     ServerErrorMiddleware, functools.partial(VendorExceptionMiddleware, fallback=fallback),
-                     SwaggerUIMiddleware, RoutingMiddleware,
-                     LifespanMiddleware, gate],
+        lifespan=lifespan_of(world),
+        middlewares=[router, ServerErrorMiddleware,
+                     functools.partial(UnroutedErrors, adapters=adapters, recorder=recorder),
+                     SwaggerUIMiddleware, LifespanMiddleware,
+                     functools.partial(Unrouted, adapters=adapters, recorder=recorder)],
         resolver=Resolver(function_resolver=lambda _operation_id: unreachable),
         swagger_ui_options=SwaggerUIOptions(swagger_ui_config={"urls": urls}),
     )
     connexion_app.add_api(spec_path(spec_name), base_path="")
-    admin = Admin(world, adapters, mounts)
-    nango = adapters.get("nango")
-    app: ASGIApp = Dispatcher(connexion_app, admin, nango.sessions.sockets if isinstance(nango, NangoAdapter) else None)
+    app: ASGIApp = connexion_app
     if settings.cors:
         app = CorsForTheApis(CORSMiddleware(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                                             expose_headers=EXPOSED_HEADERS, allow_credentials=False,
@@ -181,7 +118,7 @@ class CorsForTheApis:
         self.without = without
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(ADMIN_PREFIX):
+        if scope["type"] == "http" and route_path(scope).startswith(ADMIN_PREFIX):
             await self.without(scope, receive, send)
         else:
             await self.with_cors(scope, receive, send)

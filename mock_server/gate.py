@@ -17,7 +17,7 @@ from typing import Any
 from starlette.types import Receive, Scope, Send
 
 from mock_server.forced import forced_reply
-from mock_server.parsing import MAX_JSON_DEPTH, ParsedRequest, parse_request, read_body
+from mock_server.parsing import ParsedRequest, parse_request
 from mock_server.plans import OperationPlan
 from mock_server.recording import Recorder
 from mock_server.replies import failure_reply, send_reply
@@ -25,7 +25,7 @@ from mock_server.scenarios.staging import stage
 from mock_server.vendors.base import Reply, RequestContext
 from mock_server.world import World
 
-__all__ = ["MAX_JSON_DEPTH", "Gate", "read_body"]  # the last two: where other modules have long imported them
+__all__ = ["Gate"]
 
 
 class Gate:

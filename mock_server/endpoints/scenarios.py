@@ -11,7 +11,7 @@ from starlette.types import Receive
 
 from mock_server.armed.registry import TooManyArmed
 from mock_server.errors import PayloadTooLarge
-from mock_server.gate import read_body
+from mock_server.parsing import read_body
 from mock_server.scenarios.arming import ArmingError, arming
 from mock_server.vendors.base import Reply
 from mock_server.world import World

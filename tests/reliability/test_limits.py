@@ -13,7 +13,7 @@ import pytest
 
 from fixtures.factories import CreateRequest
 from mock_server import Settings, create_app
-from mock_server.gate import MAX_JSON_DEPTH
+from mock_server.parsing import MAX_JSON_DEPTH
 from tests.reliability.support import SEED, VENDORS, ErrorShapes, auth_headers, create_path, serving, valid_creates
 from tests.support.api import ApiClient
 from tests.support.server import running

@@ -15,6 +15,8 @@ from openapi import vendors as known_vendors
 if TYPE_CHECKING:
     from mock_server.settings import Settings
 
+__all__ = ["banner", "build_parser", "main"]
+
 DEFAULT_PORT = 8080
 
 

@@ -11,6 +11,8 @@ from contracts.runner import DEFAULT_MAX_EXAMPLES, SECTIONS, RunOptions, run_sec
 from contracts.session import INCOMPLETE, Interrupted, Session
 from contracts.target import load_target
 
+__all__ = ["contract_options", "contract_session", "test_contract"]
+
 
 @pytest.fixture(scope="session")
 def contract_options(pytestconfig: pytest.Config) -> RunOptions:

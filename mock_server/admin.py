@@ -20,6 +20,8 @@ from mock_server.vendors.nango.adapter import NangoAdapter
 from mock_server.world import World
 from speclib import load_merged
 
+__all__ = ["ADMIN_PREFIX", "Admin"]
+
 ADMIN_PREFIX = "/__connmock/"
 ADMIN_TOKEN_HEADER = "x-connmock-admin-token"
 

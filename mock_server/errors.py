@@ -22,6 +22,11 @@ from typing import Any
 
 from speclib import FieldError
 
+__all__ = [
+    "BadRequest", "CapacityReached", "Conflict", "Forbidden", "InvalidRequest", "MalformedRequest", "MethodNotAllowed",
+    "NotFound", "NotImplementedByVendor", "PayloadTooLarge", "ServiceError", "Unauthorized", "Unavailable"
+]
+
 
 @dataclass(eq=False)
 class ServiceError(Exception):

@@ -18,6 +18,8 @@ from mock_server.vendors.base import Reply
 from mock_server.world import World
 from speclib.loader import Operation
 
+__all__ = ["documented_codes", "forced_reply"]
+
 PREFER_PART = re.compile(r"\s*(code|example)\s*=\s*\"?([^\";,\s]+)\"?")
 STATUS = re.compile(r"[1-5][0-9][0-9]")
 NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")

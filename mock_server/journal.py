@@ -21,6 +21,8 @@ from urllib.parse import parse_qsl
 
 import orjson
 
+__all__ = ["DeliveryEntry", "Exchange", "Journal", "JournalEntry", "redacted_query"]
+
 
 @dataclass(frozen=True, slots=True)
 class JournalEntry:

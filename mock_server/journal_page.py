@@ -24,6 +24,8 @@ from mock_server.journal_view import StoredObjects, armed_scenarios, pretty, sto
 from mock_server.vendors.base import Reply
 from mock_server.world import World
 
+__all__ = ["JournalPage"]
+
 SCRIPT = Path(__file__).with_name("journal_page.js")
 HEADERS = {
     "cache-control": "no-store",

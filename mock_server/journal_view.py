@@ -15,6 +15,8 @@ from fixtures import Tenant
 from mock_server.world import World
 from speclib.profile import vendor_profile
 
+__all__ = ["SHOWN_OBJECTS", "StoredObjects", "armed_scenarios", "pretty", "stored_objects"]
+
 MASK = "[redacted]"
 # A field whose lower-cased name holds one of these is masked on the page, whatever the vendor's spec says: the
 # page is for looking, and a stored connection's credentials are not needed to see that it exists.

@@ -14,6 +14,8 @@ from speclib import FieldError
 from speclib.loader import Operation
 from speclib.validation import walk
 
+__all__ = ["absent", "parse_query", "query_parameters"]
+
 MAX_SAFE_INTEGER = 2**53 - 1
 
 BOOLEAN_SPELLINGS = {"true": ["true"], "false": ["false"]}

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from openapi import vendors as known_vendors
 
+__all__ = ["Settings"]
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:

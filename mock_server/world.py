@@ -23,6 +23,8 @@ from mock_server.webhooks import Deliveries, Webhooks
 from speclib import Spec, load_spec
 from speclib.secrets import SecretRule, secret_rules
 
+__all__ = ["Clock", "IdSource", "StoreChoiceError", "World", "build_world", "default_store"]
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...

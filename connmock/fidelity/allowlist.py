@@ -28,6 +28,8 @@ from pathlib import Path
 from connmock.fidelity.recordings import bundled_dir
 from connmock.fidelity.shapes import Difference
 
+__all__ = ["load", "path_matches"]
+
 
 def path_matches(pattern: str, path: str) -> bool:
     """`[*]` in a pattern stands for any index; a trailing `.*` for the field and everything under it."""

@@ -19,6 +19,8 @@ from connmock.fidelity.replay import ReplayReport
 from connmock.fidelity.shapes import Difference
 from openapi import vendors
 
+__all__ = ["register"]
+
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rep = commands.add_parser("replay", help="replay a recorded exchange sequence against a server and compare")

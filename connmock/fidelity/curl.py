@@ -12,6 +12,8 @@ from connmock.fidelity.sides import Side
 from connmock.fidelity.steps import WRONG_KEY, Rendering, Step, render
 from contracts.target import auth_headers
 
+__all__ = ["lines"]
+
 SHELL_REF = re.compile(r"\$\{S\d+_\w+\}|\$[A-Z][A-Z0-9_]*")
 MAX_BODY = 2_000
 

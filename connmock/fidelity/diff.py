@@ -26,6 +26,8 @@ from speclib import Spec, load_spec
 from speclib.loader import Operation
 from speclib.profile import key_header, vendor_profile
 
+__all__ = ["diff"]
+
 REF = re.compile(r"\{ref:([A-Za-z0-9_]+)\}")
 
 

@@ -36,6 +36,8 @@ from connmock.fidelity.values import snake
 from contracts.target import auth_headers
 from speclib.profile import vendor_profile
 
+__all__ = ["Campaign", "Finding", "Outcome", "Runner", "Signature", "fuzz", "judge"]
+
 INDEX = re.compile(r"\[\d+\]")
 REF = re.compile(r"\{\{ref:(\d+):")
 TRANSPORT_ERRORS = (httpx.RemoteProtocolError, httpx.ReadError, httpx.ConnectError, httpx.ReadTimeout,

@@ -20,6 +20,8 @@ from connmock.fidelity.shapes import masked
 from connmock.fidelity.sides import Side, load_side
 from contracts.target import TargetError
 
+__all__ = ["handle_fuzz"]
+
 
 def shown(value: Any) -> str:
     """A value for the report, generated fragments (tokens, ids) masked: a session token is a credential."""

@@ -30,6 +30,8 @@ from speclib import Spec, load_spec
 from speclib.loader import Operation
 from speclib.profile import vendor_profile
 
+__all__ = ["Model"]
+
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 UNICODE = ("ünïcødé", "名前", "emoji 🚀🔥", "עברית", "a\u0301", "tab\tnew\nline", "\u200b", "nul\u0000byte")
 CONTENT_TYPES = ("text/plain", "application/x-www-form-urlencoded", "application/json; charset=utf-8",

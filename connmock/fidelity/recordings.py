@@ -24,6 +24,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+__all__ = ["Exchange", "RecordedRequest", "RecordedResponse", "Recording", "Role", "bundled_dir", "save", "to_data"]
+
 FORMAT = "connmock.recording/1"
 
 

@@ -17,6 +17,8 @@ from connmock.fidelity import substitution
 from connmock.fidelity.recordings import RecordedRequest, Recording
 from connmock.fidelity.shapes import Carried, Difference, compare
 
+__all__ = ["Answer", "ReplayReport", "parse_body", "replay", "send"]
+
 DROPPED_REQUEST_HEADERS = frozenset({"content-length", "host", "connection"})
 
 

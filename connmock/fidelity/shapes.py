@@ -15,6 +15,8 @@ from typing import Any
 
 from speclib.validation import json_type
 
+__all__ = ["GENERATED", "Carried", "Difference", "compare", "masked", "string_format"]
+
 FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("iso8601-Z", re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")),
     ("iso8601-offset", re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")),

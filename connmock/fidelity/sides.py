@@ -21,6 +21,8 @@ from connmock.fidelity import substitution
 from contracts.target import Target, load_target
 from speclib.profile import vendor_profile
 
+__all__ = ["Side", "from_server", "load_side"]
+
 
 @dataclass(slots=True)
 class Side:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
+__all__ = ["WRONG_KEY", "Rendering", "Request", "Step", "render"]
+
 TOKEN = re.compile(r"\{\{(role|ref|uniq)(?::([^}]*))?\}\}")
 WRONG_KEY = "0b7e0e52-2d0c-4a7f-9a64-5e0f1c7d9a11"  # well-formed (a UUID v4) and nobody's
 

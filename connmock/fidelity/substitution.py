@@ -24,6 +24,8 @@ import httpx
 
 from connmock.fidelity.recordings import Role
 
+__all__ = ["origin", "substitute", "substitute_whole"]
+
 KEY_FIELDS = ("secret_key", "api_key", "token")
 OBJECT_LISTS = {"integration": ("integrations", "unique_key"), "connector_config": ("connector_configs", "id")}
 

@@ -18,6 +18,8 @@ import httpx
 from speclib.loader import Operation
 from speclib.profile import Listing, at
 
+__all__ = ["Sweeper"]
+
 DeleteUrl = Callable[[dict[str, Any]], str | None]
 PASSES = 5  # a list answers one page: a few passes clear a few pages of leftovers
 TRANSPORT_ERRORS = (httpx.TransportError,)

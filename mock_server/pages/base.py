@@ -7,6 +7,8 @@ from typing import Protocol
 
 from mock_server.vendors.base import Reply
 
+__all__ = ["PageRequest", "VendorPages"]
+
 
 @dataclass(frozen=True, slots=True)
 class PageRequest:

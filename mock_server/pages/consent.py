@@ -28,6 +28,8 @@ from mock_server.vendors.base import Reply
 from mock_server.world import World
 from speclib.profile import vendor_profile
 
+__all__ = ["decided"]
+
 TYPED_VALUE = "connmock-consent"
 
 

@@ -27,6 +27,8 @@ from starlette.datastructures import Headers
 from fixtures import SeedData
 from mock_server.pages.render import redirectable, same_origin
 
+__all__ = ["FIELD", "FormTokens", "cross_site", "form_key"]
+
 FIELD = "form_token"
 LABEL = b"connmock/pages/form-token"
 ALLOWED_SITES = ("same-origin", "none")

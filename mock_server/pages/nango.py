@@ -41,6 +41,8 @@ from mock_server.vendors.nango.credentials import js_date
 from mock_server.vendors.nango.sessions import TOKEN, ConnectSessions
 from mock_server.world import IdSource, World
 
+__all__ = ["TYPED", "NangoPages", "Session"]
+
 VENDOR = "Nango"
 # What the user types per auth mode: (form field, label, secret); the other modes need nothing typed.
 TYPED: dict[str, tuple[tuple[str, str, bool], ...]] = {

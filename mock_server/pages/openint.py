@@ -38,6 +38,8 @@ from mock_server.vendors.openint.service import OpenIntService
 from mock_server.vendors.openint.tokens import CustomerClaims
 from mock_server.world import World
 
+__all__ = ["OpenIntPages", "input_fields"]
+
 VENDOR = "OpenInt"
 SECRET_NAME = re.compile(r"key|password|secret|token", re.IGNORECASE)
 MOCK_TOKEN_SECONDS = 3600

@@ -19,6 +19,11 @@ import orjson
 
 from mock_server.vendors.base import Reply
 
+__all__ = [
+    "Html", "Outcome", "actions", "button", "choices", "details", "error_page", "field", "form", "framable", "join",
+    "notify", "page", "paragraph", "redirectable", "same_origin", "with_form_fields"
+]
+
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; base-uri 'none'"
 HEADERS = {
     "cache-control": "no-store",

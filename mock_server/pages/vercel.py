@@ -20,6 +20,8 @@ from mock_server.vendors.vercel.flows import FlowService
 from mock_server.vendors.vercel.service import ConnectorService, now_ms
 from mock_server.world import World
 
+__all__ = ["VercelPages"]
+
 VENDOR = "Vercel Connect"
 KINDS = {"authorize": "authorization", "install": "installation"}
 

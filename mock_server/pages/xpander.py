@@ -16,6 +16,8 @@ from mock_server.vendors.base import Reply
 from mock_server.vendors.xpander.service import XpanderService
 from mock_server.world import World
 
+__all__ = ["XpanderPages"]
+
 VENDOR = "xpander.ai"
 DECISIONS = {"approve": "active", "deny": "denied"}
 

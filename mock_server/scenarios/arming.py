@@ -22,6 +22,8 @@ from mock_server.forced import documented_codes
 from mock_server.scenarios.states import state_reads, unsupported
 from mock_server.world import World
 
+__all__ = ["ArmingError", "arming"]
+
 FIELDS = ("kind", "vendor", "operation", "tenant", "object_id", "times", "status", "delay_ms", "state", "decision")
 KIND_FIELDS = {"error": ("status",), "delay": ("delay_ms",), "drop": (), "state": ("state",),
                "consent": ("decision",)}

@@ -10,6 +10,8 @@ from typing import Any
 
 from speclib.loader import read_yaml, spec_path
 
+__all__ = ["ADMIN_DOCUMENT", "admin_document", "loaded"]
+
 ADMIN_DOCUMENT = "/__connmock/openapi.json"
 ADMIN_SPEC = "admin"
 

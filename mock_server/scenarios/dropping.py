@@ -13,6 +13,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mock_server.http_edge import DROP_EXTENSION
 from mock_server.scenarios.staging import ConnectionDropped
 
+__all__ = ["Dropping"]
+
 
 class Dropping:
     def __init__(self, app: ASGIApp) -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from mock_server.armed.model import MAX_DELAY_MS
 from mock_server.errors import BadRequest
 
+__all__ = ["staging"]
+
 TOKEN = re.compile(r"\s*([A-Za-z][A-Za-z0-9_-]*)\s*(?:=\s*\"?([^\";,]*)\"?)?\s*(?:;[^,]*)?")
 DIGITS = re.compile(r"[0-9]{1,6}")
 INVALID = "prefer_invalid"  # the error code, where the vendor's envelope carries one

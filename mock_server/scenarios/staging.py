@@ -21,6 +21,8 @@ from mock_server.vendors.base import Reply
 from mock_server.world import World
 from speclib.loader import Operation
 
+__all__ = ["SCENARIO_KEY", "ConnectionDropped", "stage"]
+
 SCENARIO_KEY = "connmock.scenario"  # the scope entry naming what staged the request, for its journal entry
 ON_ANY_OPERATION = ("error", "delay", "drop")
 

@@ -25,6 +25,8 @@ from openapi import vendors
 from speclib.loader import Operation
 from speclib.profile import vendor_profile
 
+__all__ = ["Overlay", "state_overlay", "state_reads", "state_reply", "unsupported"]
+
 Overlay = Callable[[Reply], Reply]
 
 

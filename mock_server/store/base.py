@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from mock_server.store.query import Found, Indexer, Query
 
+__all__ = ["Index", "Store", "StoreFull", "StoreUnavailable"]
+
 
 class StoreFull(Exception):
     """The store holds as many records as it is allowed to."""

@@ -27,6 +27,8 @@ from sortedcontainers import SortedList
 
 from mock_server.store.query import Entry, Query, beyond
 
+__all__ = ["SpaceIndex"]
+
 FEW = 2048  # candidates sorted rather than found by walking the list order
 Kept = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # an entry's orders (one per sort), terms, texts
 

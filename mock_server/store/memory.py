@@ -16,6 +16,8 @@ from mock_server.store.index import SpaceIndex
 from mock_server.store.query import Found, Indexer, Query, family_of
 from mock_server.store.snapshot import Image
 
+__all__ = ["MemoryStore"]
+
 Indexed = tuple[Indexer, SpaceIndex]
 
 

@@ -30,6 +30,8 @@ from mock_server.store.snapshot import Snapshotting
 from mock_server.store.statefile import StateFile, StateFileError, encode
 from mock_server.store.writelog import Change, Clear, Count, Drop, Put, WriteLog, log_paths
 
+__all__ = ["PersistentStore", "persisting"]
+
 DEFAULT_IDLE = 0.5  # seconds without writes after which the log is compacted
 COMPACT_BYTES = 1024 * 1024  # a log this large is compacted even while writes go on (or the snapshot's size)
 

@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 import orjson
 
+__all__ = ["Entry", "Found", "Indexer", "Query", "beyond", "family_of", "naive_find", "term"]
+
 
 class Entry(NamedTuple):  # a tuple: built on every write of an indexed record, so built cheaply
     """What an index keeps of one record.

@@ -14,6 +14,8 @@ from mock_server.store.snapshot import Image
 from mock_server.store.statefile import Saved, StateFile, StateFileError
 from mock_server.store.writelog import Clear, Count, Drop, Entry, Put, log_paths, read_log
 
+__all__ = ["recover"]
+
 logger = logging.getLogger("connmock")
 
 

@@ -48,6 +48,8 @@ from mock_server.store.base import Index, StoreFull, StoreUnavailable
 from mock_server.store.batching import PatchBatches
 from mock_server.store.query import Found, Indexer, Query, family_of, naive_find
 
+__all__ = ["RedisStore", "StoreContention", "key_prefix"]
+
 MAX_ATTEMPTS = 200  # compare-and-set rounds before `StoreContention`; each round some writer of the key wins
 POOL_SIZE = 64  # connections per process (per uvicorn worker)
 POOL_WAIT = 20.0  # seconds a call waits for a free connection

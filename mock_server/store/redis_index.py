@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from mock_server.store.query import Entry, Query
 
+__all__ = ["entry_args", "keys", "query_args", "suffix", "term_prefix"]
+
 SEPARATOR = "\x00"
 ROWS = 10**12  # more rows than any list holds, and few enough digits for Lua to print as an integer
 

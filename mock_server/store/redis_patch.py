@@ -7,6 +7,8 @@ goes last, the same bytes `{**old, **fields}` gives in memory. One round trip, n
 
 from __future__ import annotations
 
+__all__ = []
+
 # KEYS: hash. ARGV: key, then pairs of a field's name and value, each JSON-encoded. Sets top-level fields of a
 # record in place (a compact JSON object, as orjson writes it): a field present keeps its place, a new one goes
 # last, exactly as `{**old, **fields}`. Returns the new value, or false when there is no record.

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+__all__ = ["Image", "Snapshotting"]
+
 
 @dataclass(slots=True)
 class Image:

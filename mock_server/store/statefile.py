@@ -29,6 +29,8 @@ import orjson
 
 from mock_server.store.snapshot import Image
 
+__all__ = ["MODE", "Saved", "StateFile", "StateFileError", "decode_value", "encode", "encode_value", "sync_folder"]
+
 FORMAT = "connmock-state"
 VERSION = 2
 READABLE = (1, 2)  # versions this connmock loads

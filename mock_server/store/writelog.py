@@ -37,6 +37,8 @@ import orjson
 
 from mock_server.store.statefile import MODE, StateFileError, decode_value, encode_value, sync_folder
 
+__all__ = ["Change", "Clear", "Count", "Drop", "Entry", "Put", "WriteLog", "log_paths", "read_log"]
+
 
 @dataclass(frozen=True, slots=True)
 class Put:

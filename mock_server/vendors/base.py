@@ -14,6 +14,8 @@ from mock_server.world import World
 from speclib import FieldError
 from speclib.loader import Operation
 
+__all__ = ["Handler", "Principal", "Reply", "RequestContext", "VendorAdapter", "retry_later"]
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:

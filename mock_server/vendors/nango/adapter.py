@@ -25,6 +25,8 @@ from mock_server.world import World
 from speclib import FieldError
 from speclib.loader import Operation
 
+__all__ = ["NangoAdapter"]
+
 UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
 CONNECT_PAGE = "/__connmock/pages/nango/connect"
 # @nangohq/frontend's routes: the connect session token in the query is the credential (checked by the handler).

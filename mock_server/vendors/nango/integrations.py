@@ -9,6 +9,8 @@ from fixtures import NangoIntegration
 from mock_server.vendors.nango.credentials import js_date
 from mock_server.world import World
 
+__all__ = ["NangoIntegrations"]
+
 
 def public(integration: NangoIntegration, origin: str, seeded_at: str) -> dict[str, Any]:
     return {"unique_key": integration.unique_key, "provider": integration.provider,

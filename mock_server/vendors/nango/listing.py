@@ -15,6 +15,8 @@ import orjson
 
 from mock_server.store.query import Entry, Indexer, Query, term
 
+__all__ = ["FAMILY", "INDEXER", "query_of"]
+
 FAMILY = "nango:*:connections"
 FIELDS = frozenset({"id", "created_at", "connection_id", "provider_config_key", "end_user", "tags"})
 

@@ -21,6 +21,8 @@ from mock_server.vendors.nango.inputs import checked_tags, end_user_tags, lowere
 from mock_server.vendors.nango.listing import FAMILY, INDEXER, query_of
 from mock_server.world import World
 
+__all__ = ["NangoConnections", "merged_with", "record_key"]
+
 NO_INTEGRATION = "Integration does not exist"
 NO_CONNECTION = "Failed to find connection"
 MISSING_ACCOUNT_ID = "Missing accountId in connection_config. This is required to create a TBA connection."

@@ -18,6 +18,8 @@ from mock_server.world import World
 from speclib import FieldError
 from speclib.loader import Operation
 
+__all__ = ["OpenIntAdapter"]
+
 BEARER = re.compile(r"^Bearer (.+)")  # OpenInt's own test: case-sensitive scheme, one space
 ORG_ONLY = frozenset({"createConnection", "createConnectionV1", "createConnectionV2"})  # OpenInt's `orgProcedure`s
 # Minting a customer token: no credentials at all is "Org admin only" too (measured), a customer token may mint its own.

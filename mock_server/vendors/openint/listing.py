@@ -16,6 +16,8 @@ import orjson
 from mock_server.store.query import Entry, Indexer, Query, term
 from mock_server.vendors.base import Principal
 
+__all__ = ["FAMILY", "INDEXER", "query_of"]
+
 FAMILY = "openint:*:connections"
 FIELDS = frozenset({"id", "updated_at", "customer_id", "connector_config_id", "connector_name"})
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -22,6 +22,8 @@ from mock_server.vendors.openint.pages import Page, page_from, page_of
 from mock_server.vendors.openint.tokens import CustomerTokens
 from mock_server.world import World
 
+__all__ = ["OpenIntService"]
+
 IMPORTED = "Connection was imported without checking its status"
 CONNECTION_NOT_FOUND = "Connection not found"
 

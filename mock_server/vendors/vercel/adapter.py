@@ -15,6 +15,8 @@ from mock_server.vendors.vercel.flows import FlowService
 from mock_server.vendors.vercel.service import ConnectorService
 from mock_server.world import World
 
+__all__ = ["VercelAdapter"]
+
 PAGES = "/__connmock/pages/vercel"
 # Vercel's answers without a usable token (a 403 with a flag, not a 401), as its API sends them.
 MISSING_TOKEN = ("The request is missing an authentication token", {"missingToken": True})

@@ -22,6 +22,8 @@ from mock_server.vendors.vercel import catalog, listing
 from mock_server.world import World
 from speclib.secrets import SecretRule
 
+__all__ = ["ConnectorService", "now_ms"]
+
 REDIRECT_URI = "https://connect.vercel.com/callback"
 BRANDING = ("icon", "backgroundColor", "accentColor")
 UPDATABLE = ("uid", "name", "events", *BRANDING)  # what updateConnector replaces as sent

@@ -12,6 +12,8 @@ from mock_server.vendors.base import Handler, Principal, Reply, RequestContext, 
 from mock_server.vendors.xpander import errors
 from mock_server.vendors.xpander.service import XpanderService
 
+__all__ = ["XpanderAdapter"]
+
 
 class XpanderAdapter(VendorAdapter):
     key = "xpander"

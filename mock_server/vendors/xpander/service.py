@@ -13,6 +13,8 @@ from mock_server.vendors.base import Principal
 from mock_server.vendors.xpander import listing
 from mock_server.world import World
 
+__all__ = ["XpanderService"]
+
 SUMMARY_FIELDS = ("id", "name", "access_scope", "is_service_account", "owner", "version", "open_api_spec_id",
                   "created_at", "status")
 OPERATION_VERBS = (("list", "GET", "List"), ("get", "GET", "Get"), ("create", "POST", "Create"))

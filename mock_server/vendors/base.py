@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ class VendorAdapter(ABC):
 
     def __init__(self, world: World) -> None:
         self.world = world
+        self._seeded_keys: tuple[tuple[bytes, Tenant], ...] | None = None
 
     @abstractmethod
     def authenticate(self, headers: Mapping[str, str], operation_id: str) -> Principal:
@@ -111,14 +113,15 @@ class VendorAdapter(ABC):
 
     def tenant_by_key(self, value: str) -> Tenant | None:
         """The seeded tenant holding API key `value` for this vendor (where its profile's `auth.keys` says),
-        compared in constant time against every key."""
-        import hmac
-
+        compared in constant time against every key (read from the seed once: the seed does not change)."""
+        if self._seeded_keys is None:
+            self._seeded_keys = tuple((key.encode(), tenant) for tenant in self.world.seed.tenants
+                                      for key in tenant.keys(self.key))
+        offered = value.encode()
         found = None
-        for tenant in self.world.seed.tenants:
-            for key in tenant.keys(self.key):
-                if hmac.compare_digest(key.encode(), value.encode()):
-                    found = tenant
+        for key, tenant in self._seeded_keys:
+            if hmac.compare_digest(key, offered):
+                found = tenant
         return found
 
     def describe_tenant(self, tenant: Tenant) -> dict[str, Any]:

@@ -186,6 +186,9 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
                                "timeout_graceful_shutdown": 1, "http": http_protocol(args.request_timeout),
                                "timeout_keep_alive": KEEP_ALIVE_SECONDS}
     if app is not None:
+        from mock_server.heap import settle_heap
+
+        settle_heap()
         uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[listener])
         return 0
     import os

@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.admin import ADMIN_PREFIX, Admin
 from mock_server.gate import Gate
+from mock_server.heap import settle_heap
 from mock_server.plans import build_plans
 from mock_server.recording import Recorder
 from mock_server.router import Router, Unrouted, UnroutedErrors
@@ -154,4 +155,6 @@ def app_from_environment() -> ASGIApp:
     text = os.environ.get(SETTINGS_ENV)
     if text is None:
         raise RuntimeError(f"{SETTINGS_ENV} is not set: start the workers with `connmock serve --workers N`")
-    return create_app(settings_from_environment(text))
+    app = create_app(settings_from_environment(text))
+    settle_heap()  # a worker serves until it stops: its start-up objects stay out of the collector's walks
+    return app

@@ -26,6 +26,7 @@ from starlette.datastructures import Headers
 
 from fixtures import SeedData
 from mock_server.pages.render import redirectable, same_origin
+from openapi import vendors
 
 __all__ = ["FIELD", "FormTokens", "cross_site", "form_key"]
 
@@ -36,9 +37,8 @@ ALLOWED_SITES = ("same-origin", "none")
 
 def form_key(seed: SeedData) -> bytes:
     """A key only the seed's holder can derive (one way: it reveals no tenant secret)."""
-    secrets = sorted(value for tenant in seed.tenants for value in (
-        tenant.nango_secret_key, tenant.openint_api_key, tenant.vercel_token,
-        *(user.api_key for user in tenant.xpander_users)))
+    secrets = sorted(key for tenant in seed.tenants for vendor in vendors() if vendor in tenant.credentials
+                     for key in tenant.keys(vendor))
     return hmac.new(LABEL, "\0".join(secrets).encode(), hashlib.sha256).digest()
 
 
